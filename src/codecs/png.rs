@@ -1,0 +1,152 @@
+use super::{check_decoded_size, ColorInfo, Decoded};
+use crate::error::{Error, Result};
+use crate::limits::Limits;
+use crate::pixels::{Layout, Raster};
+use std::io::Cursor;
+
+pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
+    let err = |e: png::DecodingError| match e {
+        png::DecodingError::LimitsExceeded => crate::Error::new(
+            crate::ErrorCode::TooManyPixels,
+            "the PNG needs more memory than one transform may use",
+        ),
+        other => Error::corrupt("PNG", other),
+    };
+    let mut d = png::Decoder::new_with_limits(
+        Cursor::new(bytes),
+        png::Limits {
+            bytes: limits.max_decoded_bytes,
+        },
+    );
+    // expand palette, tRNS and low bit depths to 8-bit; 16-bit is reduced below with rounding
+    d.set_transformations(png::Transformations::EXPAND);
+    let mut reader = d.read_info().map_err(err)?;
+    let info = reader.info();
+    let (w, h) = (info.width, info.height);
+    check_decoded_size(w, h, 8, limits)?;
+    let color = ColorInfo {
+        icc: info.icc_profile.as_ref().map(|c| c.to_vec()),
+        png_gamma: match (&info.icc_profile, info.srgb, info.source_gamma) {
+            (None, None, Some(g)) => Some(g.into_value()),
+            _ => None,
+        },
+    };
+    let size = reader
+        .output_buffer_size()
+        .ok_or_else(|| Error::corrupt("PNG", "image too large"))?;
+    let mut buf = vec![0u8; size];
+    let out = reader.next_frame(&mut buf).map_err(err)?;
+    buf.truncate(out.buffer_size());
+    let sixteen = out.bit_depth == png::BitDepth::Sixteen;
+    let samples: Vec<u8> = if sixteen {
+        // (v * 255 + 32767) / 65535 == round(v / 257): the exact nearest 8-bit value
+        buf.chunks_exact(2)
+            .map(|s| ((u16::from_be_bytes([s[0], s[1]]) as u32 + 128) / 257) as u8)
+            .collect()
+    } else {
+        buf
+    };
+    let n = w as usize * h as usize;
+    let raster = match out.color_type {
+        png::ColorType::Rgb => Raster::new(w, h, Layout::Rgb, samples),
+        png::ColorType::Rgba => Raster::new(w, h, Layout::Rgba, samples),
+        png::ColorType::Grayscale => Raster::new(
+            w,
+            h,
+            Layout::Rgb,
+            samples.iter().take(n).flat_map(|&v| [v, v, v]).collect(),
+        ),
+        png::ColorType::GrayscaleAlpha => Raster::new(
+            w,
+            h,
+            Layout::Rgba,
+            samples
+                .chunks_exact(2)
+                .take(n)
+                .flat_map(|p| [p[0], p[0], p[0], p[1]])
+                .collect(),
+        ),
+        png::ColorType::Indexed => return Err(Error::corrupt("PNG", "palette was not expanded")),
+    };
+    Ok(Decoded {
+        raster,
+        color,
+        scale_denominator: 1,
+    })
+}
+
+/// PNG out: a palette when the frame has at most 256 distinct colours (lossless and usually
+/// several times smaller), otherwise RGB or RGBA with adaptive filtering.
+pub fn encode(r: &Raster, exif: Option<&[u8]>) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let palette = palette_of(r);
+    {
+        let mut enc = png::Encoder::new(&mut out, r.width, r.height);
+        enc.set_depth(png::BitDepth::Eight);
+        match &palette {
+            Some((colors, _)) => {
+                enc.set_color(png::ColorType::Indexed);
+                enc.set_palette(
+                    colors
+                        .iter()
+                        .flat_map(|c| [c[0], c[1], c[2]])
+                        .collect::<Vec<u8>>(),
+                );
+                if colors.iter().any(|c| c[3] != 255) {
+                    enc.set_trns(colors.iter().map(|c| c[3]).collect::<Vec<u8>>());
+                }
+                enc.set_filter(png::Filter::NoFilter);
+            }
+            None => {
+                enc.set_color(match r.layout {
+                    Layout::Rgb => png::ColorType::Rgb,
+                    Layout::Rgba => png::ColorType::Rgba,
+                });
+                enc.set_filter(png::Filter::Adaptive);
+            }
+        }
+        enc.set_compression(png::Compression::Balanced);
+        let mut w = enc.write_header().map_err(Error::internal)?;
+        if let Some(exif) = exif {
+            w.write_chunk(png::chunk::ChunkType(*b"eXIf"), exif)
+                .map_err(Error::internal)?;
+        }
+        match &palette {
+            Some((_, indices)) => w.write_image_data(indices),
+            None => w.write_image_data(&r.data),
+        }
+        .map_err(Error::internal)?;
+        w.finish().map_err(Error::internal)?;
+    }
+    Ok(out)
+}
+
+/// Distinct colours and per-pixel indices, or None past 256 colours (stops early).
+fn palette_of(r: &Raster) -> Option<(Vec<[u8; 4]>, Vec<u8>)> {
+    const SLOTS: usize = 1024; // open addressing, at most 256 used: probes stay short
+    let mut keys = [0u32; SLOTS];
+    let mut used = [false; SLOTS];
+    let mut vals = [0u8; SLOTS];
+    let mut colors: Vec<[u8; 4]> = Vec::new();
+    let c = r.layout.channels();
+    let mut indices = Vec::with_capacity(r.width as usize * r.height as usize);
+    for p in r.data.chunks_exact(c) {
+        let rgba = [p[0], p[1], p[2], if c == 4 { p[3] } else { 255 }];
+        let key = u32::from_le_bytes(rgba);
+        let mut slot = (key.wrapping_mul(0x9E37_79B1) >> 22) as usize;
+        while used[slot] && keys[slot] != key {
+            slot = (slot + 1) % SLOTS;
+        }
+        if !used[slot] {
+            if colors.len() == 256 {
+                return None;
+            }
+            used[slot] = true;
+            keys[slot] = key;
+            vals[slot] = colors.len() as u8;
+            colors.push(rgba);
+        }
+        indices.push(vals[slot]);
+    }
+    Some((colors, indices))
+}

@@ -1,0 +1,226 @@
+//! The Cloudflare Images option language: one typed struct, parsed from the URL form
+//! (`width=640,fit=cover`) or from a JSON object, validated once, with a canonical form that
+//! serves as the cache key.
+
+mod color;
+mod named_colors;
+mod parse;
+
+pub use color::Rgba;
+
+use std::fmt::Write as _;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fit {
+    /// Shrink to fit inside the box, never enlarge (the default, as on Cloudflare).
+    #[default]
+    ScaleDown,
+    Contain,
+    Cover,
+    Crop,
+    Pad,
+    Squeeze,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Gravity {
+    #[default]
+    Center,
+    Left,
+    Right,
+    Top,
+    Bottom,
+    /// Smart crop; until saliency detection lands it behaves as `Center` (documented).
+    Auto,
+    /// Focal point in 0..=1 relative coordinates.
+    Point(f32, f32),
+}
+
+impl Gravity {
+    /// The focal point this gravity stands for.
+    pub fn focal_point(self) -> (f32, f32) {
+        match self {
+            Gravity::Center | Gravity::Auto => (0.5, 0.5),
+            Gravity::Left => (0.0, 0.5),
+            Gravity::Right => (1.0, 0.5),
+            Gravity::Top => (0.5, 0.0),
+            Gravity::Bottom => (0.5, 1.0),
+            Gravity::Point(x, y) => (x, y),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quality {
+    Value(u8),
+    High,
+    MediumHigh,
+    MediumLow,
+    Low,
+}
+
+impl Quality {
+    /// The encoder quality the named levels stand for. The levels follow the perceptual steps
+    /// Cloudflare documents; the numbers are ours and are what the A/B work tunes.
+    pub fn value(self) -> u8 {
+        match self {
+            Quality::Value(v) => v,
+            Quality::High => 90,
+            Quality::MediumHigh => 82,
+            Quality::MediumLow => 70,
+            Quality::Low => 55,
+        }
+    }
+}
+
+/// Cloudflare's default quality.
+pub const DEFAULT_QUALITY: u8 = 85;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatOption {
+    /// Best format the client accepts; resolved per request with [`crate::Accepts`].
+    Auto,
+    Jpeg,
+    BaselineJpeg,
+    Png,
+    Webp,
+    Avif,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Metadata {
+    Keep,
+    /// Keep only the EXIF copyright (Cloudflare's default for JPEG).
+    #[default]
+    Copyright,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flip {
+    H,
+    V,
+    Hv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Trim {
+    pub top: u32,
+    pub right: u32,
+    pub bottom: u32,
+    pub left: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnError {
+    Redirect,
+}
+
+/// Every option the engine implements. `None` means "not given" (the default applies).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Options {
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub dpr: Option<f32>,
+    pub fit: Fit,
+    pub gravity: Gravity,
+    pub quality: Option<Quality>,
+    pub format: Option<FormatOption>,
+    pub background: Option<Rgba>,
+    pub metadata: Metadata,
+    /// `anim=false` asks for a still image. Only the first frame is decoded today either way.
+    pub anim: Option<bool>,
+    /// Clockwise degrees: 90, 180 or 270.
+    pub rotate: Option<u16>,
+    pub flip: Option<Flip>,
+    pub trim: Option<Trim>,
+    pub onerror: Option<OnError>,
+}
+
+impl Options {
+    /// Parse the URL form: `width=640,height=480,fit=cover` (Cloudflare's short aliases too).
+    pub fn parse(s: &str) -> crate::Result<Options> {
+        parse::from_url_form(s)
+    }
+
+    /// Parse the object form that JavaScript passes (`{ width: 640, format: "webp" }`).
+    pub fn from_json(value: &serde_json::Value) -> crate::Result<Options> {
+        parse::from_json(value)
+    }
+
+    pub fn effective_quality(&self) -> u8 {
+        self.quality.map(Quality::value).unwrap_or(DEFAULT_QUALITY)
+    }
+
+    /// Width and height after `dpr`, as the plan uses them.
+    pub fn target_box(&self) -> (Option<u32>, Option<u32>) {
+        let dpr = self.dpr.unwrap_or(1.0);
+        let scale = |v: u32| ((v as f64) * dpr as f64).round().max(1.0) as u32;
+        (self.width.map(scale), self.height.map(scale))
+    }
+
+    /// The canonical form: fixed order, full names, normalised values, defaults left out.
+    /// Two option strings that mean the same transform give the same canonical string, so it
+    /// is the options part of every cache key. `parse(canonical(x)) == x` holds.
+    pub fn canonical(&self) -> String {
+        let mut out = String::new();
+        let mut push = |k: &str, v: &dyn std::fmt::Display| {
+            if !out.is_empty() {
+                out.push(',');
+            }
+            let _ = write!(out, "{k}={v}");
+        };
+        if let Some(v) = self.width {
+            push("width", &v);
+        }
+        if let Some(v) = self.height {
+            push("height", &v);
+        }
+        if let Some(v) = self.dpr {
+            push("dpr", &fmt_float(v));
+        }
+        if self.fit != Fit::default() {
+            push("fit", &parse::fit_name(self.fit));
+        }
+        if self.gravity != Gravity::default() {
+            push("gravity", &parse::gravity_name(self.gravity));
+        }
+        if let Some(q) = self.quality {
+            push("quality", &parse::quality_name(q));
+        }
+        if let Some(f) = self.format {
+            push("format", &parse::format_name(f));
+        }
+        if let Some(b) = self.background {
+            push("background", &b.to_hex());
+        }
+        if self.metadata != Metadata::default() {
+            push("metadata", &parse::metadata_name(self.metadata));
+        }
+        if let Some(a) = self.anim {
+            push("anim", &a);
+        }
+        if let Some(r) = self.rotate {
+            push("rotate", &r);
+        }
+        if let Some(f) = self.flip {
+            push("flip", &parse::flip_name(f));
+        }
+        if let Some(t) = self.trim {
+            push(
+                "trim",
+                &format_args!("{};{};{};{}", t.top, t.right, t.bottom, t.left),
+            );
+        }
+        if let Some(OnError::Redirect) = self.onerror {
+            push("onerror", &"redirect");
+        }
+        out
+    }
+}
+
+/// Shortest decimal that parses back to the same f32 (Rust's Display guarantees round-trip).
+pub(crate) fn fmt_float(v: f32) -> String {
+    format!("{v}")
+}

@@ -1,0 +1,195 @@
+//! Runs a Plan: decode -> crop/resize -> orient -> colour -> background -> encode.
+//! Resizing happens before orientation and colour conversion so those two passes touch only
+//! output-sized frames.
+
+use crate::codecs::{self, jpeg::JpegParams};
+use crate::error::{Error, Result};
+use crate::format::Accepts;
+use crate::limits::Limits;
+use crate::options::{Metadata, Options};
+use crate::pixels::{color, compose, resize, Raster};
+use crate::plan::{self, OutputFormat, Plan};
+use crate::probe::{self, Probe};
+use serde::Serialize;
+
+/// Milliseconds spent in each stage, for Server-Timing and the npm result.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Timings {
+    pub decode: f64,
+    pub resize: f64,
+    pub encode: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub bytes: Vec<u8>,
+    pub format: OutputFormat,
+    pub width: u32,
+    pub height: u32,
+    pub input: Probe,
+    pub timings: Timings,
+    pub notes: Vec<&'static str>,
+}
+
+impl Output {
+    pub fn mime(&self) -> &'static str {
+        self.format.mime()
+    }
+}
+
+/// A monotonic clock in milliseconds. Native callers pass `Instant`-based time; wasm callers
+/// pass `performance.now()` / `Date.now()`, since `Instant` does not exist on wasm32.
+pub type Clock<'a> = &'a dyn Fn() -> f64;
+
+pub fn transform(
+    bytes: &[u8],
+    opts: &Options,
+    accepts: Accepts,
+    limits: &Limits,
+    clock: Clock,
+) -> Result<Output> {
+    // Panics are bugs, but a caller must still get an error rather than lose the process.
+    // (On wasm32 panics abort; there the decoders' own checks and our limits are the guard.)
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let run =
+            std::panic::AssertUnwindSafe(|| transform_inner(bytes, opts, accepts, limits, clock));
+        std::panic::catch_unwind(run).unwrap_or_else(|p| {
+            let what = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(Error::internal(format!("panic while transforming: {what}")))
+        })
+    }
+    #[cfg(target_arch = "wasm32")]
+    transform_inner(bytes, opts, accepts, limits, clock)
+}
+
+fn transform_inner(
+    bytes: &[u8],
+    opts: &Options,
+    accepts: Accepts,
+    limits: &Limits,
+    clock: Clock,
+) -> Result<Output> {
+    let probe = probe::probe(bytes, limits)?;
+    let plan = plan::plan(&probe, opts, accepts, limits)?;
+    if plan.output == OutputFormat::Json {
+        let (width, height) = plan.output_size();
+        let body = crate::info::json(&probe, Some((&plan, width, height)));
+        return Ok(Output {
+            bytes: body.into_bytes(),
+            format: OutputFormat::Json,
+            width,
+            height,
+            input: probe,
+            timings: Timings::default(),
+            notes: plan.notes,
+        });
+    }
+    let mut timings = Timings::default();
+    let t0 = clock();
+    let decoded = codecs::decode(bytes, &probe, plan.decode_min_size, limits)?;
+    let t1 = clock();
+    timings.decode = t1 - t0;
+
+    let raster = geometry(&decoded.raster, &probe, &plan)?;
+    drop(decoded.raster);
+    let mut raster = raster;
+    if let Some(icc) = &decoded.color.icc {
+        color::icc_to_srgb(&mut raster, icc)?;
+    }
+    if let Some(g) = decoded.color.png_gamma {
+        color::png_gamma_to_srgb(&mut raster, g);
+    }
+    let raster = background(raster, &plan);
+    let t2 = clock();
+    timings.resize = t2 - t1;
+
+    let bytes = encode(&raster, &plan, &probe)?;
+    timings.encode = clock() - t2;
+    Ok(Output {
+        bytes,
+        format: plan.output,
+        width: raster.width,
+        height: raster.height,
+        input: probe,
+        timings,
+        notes: plan.notes,
+    })
+}
+
+/// Crop + resize in stored orientation on the (possibly shrunk-on-load) frame, then orient.
+fn geometry(src: &Raster, probe: &Probe, plan: &Plan) -> Result<Raster> {
+    let o = plan.orientation;
+    let stored = o.rect_to_stored(plan.crop, probe.width as f64, probe.height as f64);
+    let sx = src.width as f64 / probe.width as f64;
+    let sy = src.height as f64 / probe.height as f64;
+    let mut rect = [
+        stored[0] * sx,
+        stored[1] * sy,
+        stored[2] * sx,
+        stored[3] * sy,
+    ];
+    // Rounding in the scaled decode can leave the rectangle a hair outside the frame.
+    rect[2] = rect[2].min(src.width as f64 - rect[0]);
+    rect[3] = rect[3].min(src.height as f64 - rect[1]);
+    let (tw, th) = o.apply_size(plan.resize_to.0, plan.resize_to.1);
+    let resized = resize::crop_resize(src, rect, tw, th)?;
+    Ok(o.apply(resized))
+}
+
+fn background(raster: Raster, plan: &Plan) -> Raster {
+    let mut raster = raster;
+    if let Some(c) = plan.canvas {
+        raster = compose::pad(&raster, c.width, c.height, c.x, c.y, c.background);
+    }
+    match plan.background {
+        Some(bg) if !plan.output.supports_alpha() || bg.a == 255 => {
+            let opaque = crate::options::Rgba { a: 255, ..bg };
+            compose::flatten(raster, opaque)
+        }
+        Some(bg) => {
+            compose::underlay(&mut raster, bg);
+            raster
+        }
+        None => {
+            raster.drop_opaque_alpha();
+            raster
+        }
+    }
+}
+
+fn encode(r: &Raster, plan: &Plan, probe: &Probe) -> Result<Vec<u8>> {
+    let exif = crate::exif::for_output(probe.exif.as_deref(), plan.metadata);
+    let xmp = if plan.metadata == Metadata::Keep {
+        probe.xmp.as_deref()
+    } else {
+        None
+    };
+    match plan.output {
+        OutputFormat::Jpeg { progressive } => {
+            let flat;
+            let r = if r.has_alpha() {
+                flat = compose::flatten(r.clone(), crate::options::Rgba::WHITE);
+                &flat
+            } else {
+                r
+            };
+            codecs::jpeg::encode(
+                r,
+                &JpegParams {
+                    quality: plan.quality,
+                    progressive,
+                    exif: exif.as_deref(),
+                    xmp,
+                },
+            )
+        }
+        OutputFormat::Png => codecs::png::encode(r, exif.as_deref()),
+        OutputFormat::Webp => codecs::webp::encode(r, plan.quality, exif.as_deref()),
+        OutputFormat::Json => Err(Error::internal("json output reached the encoder")),
+    }
+}

@@ -1,0 +1,301 @@
+//! Probe + options -> Plan: every geometric and format decision, as data, before any pixel is
+//! decoded. Geometry is computed in display space (orientation, flip and rotate applied); the
+//! pipeline maps it back to stored space so it can resize first and rotate the small result.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::format::{Accepts, ImageFormat};
+use crate::limits::Limits;
+use crate::options::{Fit, Flip, FormatOption, Metadata, Options, Rgba};
+use crate::pixels::orient::Orientation;
+use crate::probe::Probe;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    Jpeg { progressive: bool },
+    Png,
+    Webp,
+    Json,
+}
+
+impl OutputFormat {
+    pub fn mime(self) -> &'static str {
+        match self {
+            OutputFormat::Jpeg { .. } => "image/jpeg",
+            OutputFormat::Png => "image/png",
+            OutputFormat::Webp => "image/webp",
+            OutputFormat::Json => "application/json",
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Jpeg { .. } => "jpeg",
+            OutputFormat::Png => "png",
+            OutputFormat::Webp => "webp",
+            OutputFormat::Json => "json",
+        }
+    }
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Jpeg { .. } => "jpg",
+            OutputFormat::Png => "png",
+            OutputFormat::Webp => "webp",
+            OutputFormat::Json => "json",
+        }
+    }
+    pub fn supports_alpha(self) -> bool {
+        matches!(self, OutputFormat::Png | OutputFormat::Webp)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Canvas {
+    pub width: u32,
+    pub height: u32,
+    pub x: u32,
+    pub y: u32,
+    pub background: Rgba,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// EXIF orientation, then `flip`, then `rotate`: stored -> display.
+    pub orientation: Orientation,
+    /// Display-space size of the whole source.
+    pub display_size: (u32, u32),
+    /// Display-space region (x, y, w, h) that is resized; trim and cover/crop live here.
+    pub crop: [f64; 4],
+    /// Display-space size the region is resized to.
+    pub resize_to: (u32, u32),
+    /// `fit=pad`: the canvas the resized image is placed on.
+    pub canvas: Option<Canvas>,
+    /// Smallest stored-space decode that still leaves 2x for the resampling filter.
+    pub decode_min_size: (u32, u32),
+    pub output: OutputFormat,
+    pub quality: u8,
+    /// Composite alpha over this colour (JPEG output, or an explicit `background`).
+    pub background: Option<Rgba>,
+    pub metadata: Metadata,
+    /// Things the caller asked for that were served differently, for a response header.
+    pub notes: Vec<&'static str>,
+}
+
+impl Plan {
+    pub fn output_size(&self) -> (u32, u32) {
+        match self.canvas {
+            Some(c) => (c.width, c.height),
+            None => self.resize_to,
+        }
+    }
+}
+
+pub fn plan(probe: &Probe, opts: &Options, accepts: Accepts, limits: &Limits) -> Result<Plan> {
+    let mut notes = Vec::new();
+    let flip = match opts.flip {
+        Some(Flip::H) => Orientation::from_exif(2),
+        Some(Flip::V) => Orientation::from_exif(4),
+        Some(Flip::Hv) => Orientation::from_exif(3),
+        None => Orientation::IDENTITY,
+    };
+    // Cloudflare flips before it rotates; width and height refer to the rotated axes.
+    let orientation = probe
+        .orientation()
+        .then(flip)
+        .then(Orientation::rotate_cw(opts.rotate.unwrap_or(0)));
+    let (dw, dh) = orientation.apply_size(probe.width, probe.height);
+
+    let t = opts.trim.unwrap_or_default();
+    if t.left as u64 + t.right as u64 >= dw as u64 || t.top as u64 + t.bottom as u64 >= dh as u64 {
+        return Err(Error::new(
+            ErrorCode::BadOption,
+            format!("option 'trim' removes the whole {dw}x{dh} image"),
+        ));
+    }
+    let region = [
+        t.left as f64,
+        t.top as f64,
+        (dw - t.left - t.right) as f64,
+        (dh - t.top - t.bottom) as f64,
+    ];
+    let (crop, resize_to, canvas) = fit(region, opts, probe.has_alpha)?;
+
+    let max = limits.max_output_dimension;
+    let (ow, oh) = canvas.map(|c| (c.width, c.height)).unwrap_or(resize_to);
+    if ow > max || oh > max {
+        return Err(Error::new(
+            ErrorCode::OutputTooLarge,
+            format!("the output would be {ow}x{oh}; the largest side allowed is {max} px"),
+        ));
+    }
+
+    let decode_min_size = shrink_on_load_size(probe, orientation, crop, resize_to);
+    let output = output_format(probe, opts.format, accepts, &mut notes);
+    let background = match (opts.background, output.supports_alpha()) {
+        (Some(bg), _) => Some(bg),
+        (None, false) if probe.has_alpha => Some(Rgba::WHITE),
+        _ => None,
+    };
+    if opts.anim != Some(false) && probe.frames > 1 {
+        notes.push("animation: only the first frame is served");
+    }
+    Ok(Plan {
+        orientation,
+        display_size: (dw, dh),
+        crop,
+        resize_to,
+        canvas,
+        decode_min_size,
+        output,
+        quality: opts.effective_quality(),
+        background,
+        metadata: opts.metadata,
+        notes,
+    })
+}
+
+fn round_dim(v: f64) -> u32 {
+    v.round().max(1.0) as u32
+}
+
+/// The fit modes, as Cloudflare Images defines them, over the (trimmed) region.
+fn fit(
+    region: [f64; 4],
+    opts: &Options,
+    _has_alpha: bool,
+) -> Result<([f64; 4], (u32, u32), Option<Canvas>)> {
+    let [rx, ry, sw, sh] = region;
+    let (bw, bh) = opts.target_box();
+    let whole = (region, (round_dim(sw), round_dim(sh)), None);
+    let (bw, bh) = match (bw, bh) {
+        (None, None) => return Ok(whole),
+        // One side given: the other follows the aspect ratio; the box is unbounded on that axis.
+        (Some(w), None) => (w as f64, f64::INFINITY),
+        (None, Some(h)) => (f64::INFINITY, h as f64),
+        (Some(w), Some(h)) => (w as f64, h as f64),
+    };
+    let contain = (bw / sw).min(bh / sh);
+    let cover = if bw.is_finite() && bh.is_finite() {
+        (bw / sw).max(bh / sh)
+    } else {
+        contain
+    };
+    let (fx, fy) = opts.gravity.focal_point();
+    // Crop a cw x ch window around the focal point, clamped inside the region.
+    let window = |cw: f64, ch: f64| -> [f64; 4] {
+        let x = (fx as f64 * sw - cw / 2.0).clamp(0.0, sw - cw);
+        let y = (fy as f64 * sh - ch / 2.0).clamp(0.0, sh - ch);
+        [rx + x, ry + y, cw, ch]
+    };
+    let scaled = |s: f64| (round_dim(sw * s), round_dim(sh * s));
+    Ok(match opts.fit {
+        Fit::ScaleDown => (region, scaled(contain.min(1.0)), None),
+        Fit::Contain => (region, scaled(contain), None),
+        Fit::Squeeze => {
+            let w = if bw.is_finite() { bw } else { sw * bh / sh };
+            let h = if bh.is_finite() { bh } else { sh * bw / sw };
+            (region, (round_dim(w), round_dim(h)), None)
+        }
+        Fit::Cover | Fit::Crop if !(bw.is_finite() && bh.is_finite()) => {
+            let s = if opts.fit == Fit::Crop {
+                contain.min(1.0)
+            } else {
+                contain
+            };
+            (region, scaled(s), None)
+        }
+        Fit::Cover => {
+            let (cw, ch) = ((bw / cover).min(sw), (bh / cover).min(sh));
+            (window(cw, ch), (round_dim(bw), round_dim(bh)), None)
+        }
+        Fit::Crop => {
+            // like cover, but never enlarges: a small side stays as it is
+            let s = cover.min(1.0);
+            let (cw, ch) = ((bw / s).min(sw), (bh / s).min(sh));
+            (window(cw, ch), (round_dim(cw * s), round_dim(ch * s)), None)
+        }
+        Fit::Pad => {
+            let size = scaled(contain);
+            if !(bw.is_finite() && bh.is_finite()) {
+                return Ok((region, size, None));
+            }
+            let (cw, ch) = (round_dim(bw), round_dim(bh));
+            let bg = opts.background.unwrap_or(Rgba::WHITE);
+            let canvas = Canvas {
+                width: cw,
+                height: ch,
+                x: ((cw - size.0.min(cw)) as f32 * fx).round() as u32,
+                y: ((ch - size.1.min(ch)) as f32 * fy).round() as u32,
+                background: bg,
+            };
+            (region, size, Some(canvas))
+        }
+    })
+}
+
+/// JPEG can decode at 1/2, 1/4 or 1/8 scale nearly for free. Ask for the smallest decode in
+/// which the cropped region still has twice the output's pixels along each axis.
+fn shrink_on_load_size(
+    probe: &Probe,
+    o: Orientation,
+    crop: [f64; 4],
+    resize_to: (u32, u32),
+) -> (u32, u32) {
+    let full = (probe.width, probe.height);
+    if probe.format != ImageFormat::Jpeg {
+        return full;
+    }
+    let stored = o.rect_to_stored(crop, probe.width as f64, probe.height as f64);
+    let (tw, th) = o.apply_size(resize_to.0, resize_to.1);
+    let factor = (stored[2] / (2.0 * tw as f64)).min(stored[3] / (2.0 * th as f64));
+    if factor <= 1.0 {
+        return full;
+    }
+    (
+        (probe.width as f64 / factor).ceil() as u32,
+        (probe.height as f64 / factor).ceil() as u32,
+    )
+}
+
+fn output_format(
+    probe: &Probe,
+    requested: Option<FormatOption>,
+    accepts: Accepts,
+    notes: &mut Vec<&'static str>,
+) -> OutputFormat {
+    let legacy = if probe.has_alpha {
+        OutputFormat::Png
+    } else {
+        OutputFormat::Jpeg { progressive: true }
+    };
+    match requested {
+        Some(FormatOption::Json) => OutputFormat::Json,
+        Some(FormatOption::Jpeg) => OutputFormat::Jpeg { progressive: true },
+        Some(FormatOption::BaselineJpeg) => OutputFormat::Jpeg { progressive: false },
+        Some(FormatOption::Png) => OutputFormat::Png,
+        Some(FormatOption::Webp) => OutputFormat::Webp,
+        Some(FormatOption::Avif) => {
+            // No AV1 encoder fits the edge's CPU budget yet; Cloudflare falls back the same way.
+            notes.push("avif: encoder unavailable, served webp");
+            OutputFormat::Webp
+        }
+        Some(FormatOption::Auto) if accepts.webp || accepts.avif => OutputFormat::Webp,
+        Some(FormatOption::Auto) => legacy,
+        None => match probe.format {
+            ImageFormat::Jpeg => OutputFormat::Jpeg { progressive: true },
+            ImageFormat::Png | ImageFormat::Gif => OutputFormat::Png,
+            ImageFormat::Webp => OutputFormat::Webp,
+            ImageFormat::Avif => legacy,
+        },
+    }
+}
+
+/// What `format=auto` resolves to for a client, before the source is known. The cache key
+/// holds this instead of the raw Accept header, so all browsers of one class share an entry.
+pub fn resolve_auto(opts: &Options, accepts: Accepts) -> Options {
+    let mut o = opts.clone();
+    if o.format == Some(FormatOption::Auto) && (accepts.webp || accepts.avif) {
+        o.format = Some(FormatOption::Webp);
+    }
+    o
+}

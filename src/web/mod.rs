@@ -1,0 +1,1 @@
+//! wasm-bindgen exports for the npm package (feature "web").
