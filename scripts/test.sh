@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run). Installs what it needs, then runs every suite:
+# lint, core tests natively and as wasm in node, the npm package (node + headless Chromium),
+# and the Worker end to end in workerd. Every suite runs even if an earlier one failed; the
+# exit code is non-zero if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh || { echo "setup failed"; exit 1; }
+
+passed=0
+failed=0
+failures=()
+step() {
+  local name=$1
+  shift
+  printf '\n==== %s\n' "$name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    printf '==== %s: ok (%ss)\n' "$name" $((SECONDS - start))
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    printf '==== %s: FAILED (%ss)\n' "$name" $((SECONDS - start))
+  fi
+}
+
+step "rustfmt" cargo fmt --check
+step "clippy (core + cli, native)" cargo clippy --all-targets --features cli -- -D warnings
+step "clippy (worker, wasm32)" cargo clippy --lib --features worker --target wasm32-unknown-unknown -- -D warnings
+step "clippy (web, wasm32)" cargo clippy --lib --features web --target wasm32-unknown-unknown -- -D warnings
+step "core tests (native)" cargo test --features cli
+step "core tests (wasm32 in node)" env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --target wasm32-unknown-unknown --test wasm
+step "npm package (node, types, Chromium)" bash scripts/test-npm.sh
+step "worker (workerd end to end)" bash scripts/test-worker.sh
+
+printf '\n'
+for f in "${failures[@]}"; do echo "failed suite: $f"; done
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
