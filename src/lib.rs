@@ -5,6 +5,7 @@
 pub mod codecs;
 pub mod error;
 pub mod exif;
+pub mod fit_bytes;
 pub mod format;
 pub mod info;
 pub mod limits;
