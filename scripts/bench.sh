@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Benchmark edgepix (native and wasm) against sharp, wasm-vips, photon and jSquash in one
+# interleaved run. Not part of the test command. Results: docs/BENCHMARKS.md.
+#
+#   scripts/bench.sh [--rounds 9] [--warmup 1] [--only W1,W4] [--peers ...] [--no-mem] [--json F]
+#
+# Needs the corpus at ../shared/corpus (or EDGEPIX_CORPUS), node >= 20, the wasm32 target and
+# wasm-bindgen (the version pinned in Cargo.toml).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+
+echo "== native: cargo build --release --features cli --bin edgepix-bench" >&2
+cargo build --release --quiet --features cli --bin edgepix-bench
+
+echo "== wasm: scripts/bench/wasm (core only, +simd128 from .cargo/config.toml)" >&2
+# cwd stays at the repo root so .cargo/config.toml (simd128) applies; shares target/.
+cargo build --release --quiet --target wasm32-unknown-unknown \
+  --manifest-path scripts/bench/wasm/Cargo.toml --target-dir "$repo/target"
+wasm-bindgen --target nodejs --out-dir target/bench-wasm/pkg \
+  target/wasm32-unknown-unknown/release/edgepix_bench_wasm.wasm
+# the repo's package.json says "type": "module"; wasm-bindgen --target nodejs emits CommonJS
+echo '{ "type": "commonjs" }' > target/bench-wasm/pkg/package.json
+
+echo "== peers: npm ci in scripts/bench" >&2
+if [ ! -d scripts/bench/node_modules/sharp ]; then
+  (cd scripts/bench && npm ci --no-audit --no-fund)
+fi
+
+echo "== load before the run: $(uptime)" >&2
+exec node scripts/bench/bench.mjs "$@"
