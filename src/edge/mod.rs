@@ -1,1 +1,490 @@
-//! The Cloudflare Worker adapter (feature "worker").
+//! The Cloudflare Worker adapter: `GET|HEAD /cdn-cgi/image/<options>/<source>`.
+//!
+//! It only translates HTTP to the core and back: options and `Accept` in, `edgepix::transform`
+//! in the middle, headers and caching around it. The layers and their trade-offs are described
+//! in docs/CACHING.md.
+
+mod allow;
+mod config;
+mod origin;
+mod store;
+
+use crate::format::Accepts;
+use crate::options::{FormatOption, OnError, Options};
+use crate::{plan, Error as CoreError, ENGINE_VERSION};
+use config::Config;
+use origin::{FetchError, Fetched, Source};
+use store::{Entry, Meta};
+use worker::{event, Context, Env, Headers, Method, Request, Response, ResponseBuilder, Url};
+
+const PREFIX: &str = "/cdn-cgi/image/";
+
+#[event(fetch)]
+pub async fn main(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    console_error_panic_hook::set_once();
+    let url = req.url()?;
+    if url.path().starts_with(PREFIX) {
+        return Ok(match handle_image(req, url, env, ctx).await {
+            Ok(r) => r,
+            Err(e) => error_response(500, "internal", &format!("internal error: {e}")),
+        });
+    }
+    // Anything else is a static asset (run_worker_first only sends us /cdn-cgi/image/*, but a
+    // misconfiguration must still serve the site).
+    match env.assets(config::ASSETS_BINDING) {
+        Ok(assets) => assets.fetch_request(req).await,
+        Err(_) => Ok(error_response(404, "not_found", "no such route")),
+    }
+}
+
+/// `{"error":{"code":..,"status":..,"message":..}}`, the same shape as `Error::to_json`.
+fn error_response(status: u16, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({"error": {"code": code, "status": status, "message": message}})
+        .to_string();
+    json_error(status, body)
+}
+
+fn core_error_response(e: &CoreError) -> Response {
+    json_error(e.http_status(), e.to_json())
+}
+
+fn json_error(status: u16, body: String) -> Response {
+    let h = Headers::new();
+    let _ = h.set("content-type", "application/json; charset=utf-8");
+    let _ = h.set("cache-control", "no-store");
+    let _ = h.set("x-content-type-options", "nosniff");
+    ResponseBuilder::new()
+        .with_status(status)
+        .with_headers(h)
+        .fixed(body.into_bytes())
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Splits `/cdn-cgi/image/<options>/<source>` and resolves the source.
+fn parse_route(url: &Url, cfg: &Config) -> Result<(String, Source), Response> {
+    let rest = &url.path()[PREFIX.len()..];
+    let Some((opts, source)) = rest.split_once('/') else {
+        return Err(error_response(
+            400,
+            "bad_request",
+            "expected /cdn-cgi/image/<options>/<source>",
+        ));
+    };
+    let opts = percent_decode(opts);
+    let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
+    let lower = source.to_ascii_lowercase();
+    if lower.starts_with("http:/") || lower.starts_with("https:/") {
+        // Some clients collapse `//` in paths; accept `https:/host/...` too.
+        let (scheme, after) = source.split_once(':').unwrap_or(("", source));
+        let after = after.trim_start_matches('/');
+        let abs = format!("{scheme}://{after}{query}");
+        let Ok(src) = Url::parse(&abs) else {
+            return Err(error_response(
+                400,
+                "bad_source",
+                "the source URL cannot be parsed",
+            ));
+        };
+        if !cfg.allow.allows(&src) {
+            return Err(error_response(
+                403,
+                "source_forbidden",
+                "the source URL is not in the allowlist (ALLOWED_ORIGINS)",
+            ));
+        }
+        return Ok((
+            opts,
+            Source::Remote {
+                url: src,
+                check_allowlist: true,
+            },
+        ));
+    }
+    if lower.contains("://") || source.is_empty() {
+        return Err(error_response(
+            400,
+            "bad_source",
+            "the source must be a path or an http(s) URL",
+        ));
+    }
+    // Relative: never let `//host/x` turn into a protocol-relative URL.
+    let path = format!("/{}", source.trim_start_matches('/'));
+    match &cfg.origin_base {
+        Some(base) => match base.join(&format!(".{path}")).or_else(|_| base.join(&path)) {
+            Ok(mut u) => {
+                if !query.is_empty() {
+                    u.set_query(url.query());
+                }
+                Ok((
+                    opts,
+                    Source::Remote {
+                        url: u,
+                        check_allowlist: false,
+                    },
+                ))
+            }
+            Err(_) => Err(error_response(
+                400,
+                "bad_source",
+                "the source path cannot be resolved",
+            )),
+        },
+        None => Ok((opts, Source::Asset(path))),
+    }
+}
+
+struct Timing {
+    fetch: Option<f64>,
+    decode: f64,
+    resize: f64,
+    encode: f64,
+    cache: f64,
+    cache_desc: &'static str,
+}
+
+impl Timing {
+    fn header(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(f) = self.fetch {
+            parts.push(format!("fetch;dur={f:.1}"));
+        }
+        parts.push(format!("decode;dur={:.1}", self.decode));
+        parts.push(format!("resize;dur={:.1}", self.resize));
+        parts.push(format!("encode;dur={:.1}", self.encode));
+        parts.push(format!(
+            "cache;dur={:.1};desc=\"{}\"",
+            self.cache, self.cache_desc
+        ));
+        parts.join(", ")
+    }
+}
+
+struct Reply<'a> {
+    head: bool,
+    vary_accept: bool,
+    if_none_match: Option<&'a str>,
+    status: &'static str,
+    layer: &'static str,
+}
+
+fn etag_matches(inm: &str, etag: &str) -> bool {
+    let bare = |s: &str| s.trim().trim_start_matches("W/").to_string();
+    inm.split(',')
+        .any(|t| t.trim() == "*" || bare(t) == bare(etag))
+}
+
+fn variant_response(entry: &Entry, r: &Reply, timing: &Timing, max_age: u64) -> Response {
+    let m = &entry.meta;
+    let h = Headers::new();
+    let _ = h.set("cache-control", &format!("public, max-age={max_age}"));
+    let _ = h.set("etag", &m.etag);
+    if r.vary_accept {
+        let _ = h.set("vary", "Accept");
+    }
+    let _ = h.set("x-edgepix-cache", r.status);
+    let _ = h.set("x-edgepix-cache-layer", r.layer);
+    let _ = h.set("x-edgepix-engine", ENGINE_VERSION);
+    let _ = h.set("server-timing", &timing.header());
+    let _ = h.set("x-content-type-options", "nosniff");
+    if let Some(inm) = r.if_none_match {
+        if etag_matches(inm, &m.etag) {
+            return ResponseBuilder::new()
+                .with_status(304)
+                .with_headers(h)
+                .empty();
+        }
+    }
+    let _ = h.set("content-type", &m.ct);
+    let _ = h.set("content-length", &entry.body.len().to_string());
+    let _ = h.set("content-disposition", &format!("inline; filename=\"{}\"", m.name));
+    if !m.notes.is_empty() {
+        let _ = h.set("x-edgepix-notes", &m.notes);
+    }
+    let b = ResponseBuilder::new().with_status(200).with_headers(h);
+    if r.head {
+        b.empty()
+    } else {
+        b.fixed(entry.body.clone())
+    }
+}
+
+fn fetch_error_response(e: &FetchError, max_input: usize) -> Response {
+    match e {
+        FetchError::NotFound(s) => error_response(
+            404,
+            "source_not_found",
+            &format!("the origin answered {s} for the source image"),
+        ),
+        FetchError::Status(s) => error_response(
+            502,
+            "origin_error",
+            &format!("the origin answered {s} for the source image"),
+        ),
+        FetchError::Timeout => error_response(
+            504,
+            "origin_timeout",
+            "the origin did not answer in time (ORIGIN_TIMEOUT_MS)",
+        ),
+        FetchError::Network(m) => error_response(
+            502,
+            "origin_unreachable",
+            &format!("the origin could not be reached: {m}"),
+        ),
+        FetchError::Forbidden(u) => error_response(
+            403,
+            "source_forbidden",
+            &format!("the origin redirected outside the allowlist ({u})"),
+        ),
+        FetchError::TooLarge(n) => core_error_response(&CoreError::new(
+            crate::ErrorCode::InputTooLarge,
+            format!("the source is {n} bytes; the largest accepted is {max_input} bytes"),
+        )),
+    }
+}
+
+async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker::Result<Response> {
+    let head = match req.method() {
+        Method::Get => false,
+        Method::Head => true,
+        _ => {
+            return Ok(error_response(
+                405,
+                "method_not_allowed",
+                "only GET and HEAD are served",
+            ))
+        }
+    };
+    let via = req.headers().get("via")?.unwrap_or_default();
+    if via.to_ascii_lowercase().contains(origin::VIA_TOKEN) {
+        return Ok(error_response(
+            508,
+            "loop_detected",
+            "the request already passed through edgepix (Via header): refusing a loop",
+        ));
+    }
+    let cfg = match Config::from_env(&env) {
+        Ok(c) => c,
+        Err(m) => return Ok(error_response(500, "bad_config", &m)),
+    };
+    let (opts_str, source) = match parse_route(&url, &cfg) {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let opts = match Options::parse(&opts_str) {
+        Ok(o) => o,
+        Err(e) => return Ok(core_error_response(&e)),
+    };
+    let accept = req.headers().get("accept")?;
+    let mut accepts = Accepts::from_header(accept.as_deref());
+    if !cfg.enable_avif {
+        accepts.avif = false;
+    }
+    let resolved = plan::resolve_auto(&opts, accepts);
+    let vary_accept = opts.format == Some(FormatOption::Auto);
+    let inm = req.headers().get("if-none-match")?;
+
+    // The key: engine version, canonical resolved options, source identity.
+    let key_text = format!(
+        "{ENGINE_VERSION}\n{}\n{}",
+        resolved.canonical(),
+        source.key()
+    );
+    let hash = store::sha256_hex(key_text.as_bytes()).await?;
+    let cache_url = store::cache_url(&url, "v", &hash);
+    let kv_key = store::kv_key("v1", &hash);
+
+    let mut timing = Timing {
+        fetch: None,
+        decode: 0.0,
+        resize: 0.0,
+        encode: 0.0,
+        cache: 0.0,
+        cache_desc: "miss",
+    };
+    let reply = |status, layer| Reply {
+        head,
+        vary_accept,
+        if_none_match: inm.as_deref(),
+        status,
+        layer,
+    };
+
+    // 1. Cache API
+    let t0 = js_sys::Date::now();
+    if let Some(entry) = store::cache_get(&cache_url).await {
+        timing.cache = js_sys::Date::now() - t0;
+        timing.cache_desc = "cache-api";
+        let (status, max_age) = if entry.meta.stale {
+            ("STALE", cfg.stale_max_age)
+        } else {
+            ("HIT", entry.meta.ttl)
+        };
+        return Ok(variant_response(
+            &entry,
+            &reply(status, "cache-api"),
+            &timing,
+            max_age,
+        ));
+    }
+    // 2. KV
+    let now = js_sys::Date::now();
+    let mut stale = None;
+    if let Some(entry) = store::kv_get(&env, &kv_key).await {
+        timing.cache = js_sys::Date::now() - t0;
+        if entry.meta.is_fresh(now) {
+            timing.cache_desc = "kv";
+            let left = ((entry.meta.stored + entry.meta.ttl as f64 * 1000.0 - now) / 1000.0)
+                .max(0.0) as u64;
+            let resp = variant_response(&entry, &reply("HIT", "kv"), &timing, entry.meta.ttl);
+            let meta = entry.meta.clone();
+            let body = entry.body;
+            ctx.wait_until(async move { store::cache_put(cache_url, body, &meta, left).await });
+            return Ok(resp);
+        }
+        stale = Some(entry);
+    }
+    timing.cache = js_sys::Date::now() - t0;
+
+    // 3. Source: its own Cache API entry, then the origin.
+    let src_hash = store::sha256_hex(format!("src\n{}", source.key()).as_bytes()).await?;
+    let src_cache_url = store::cache_url(&url, "s", &src_hash);
+    let t1 = js_sys::Date::now();
+    let fetched = match store::cache_get(&src_cache_url).await {
+        Some(e) => {
+            timing.fetch = Some(js_sys::Date::now() - t1);
+            let ttl = e.meta.ttl;
+            Ok((
+                Fetched {
+                    bytes: e.body,
+                    etag: e.meta.src_etag,
+                    max_age: Some(ttl),
+                },
+                true,
+            ))
+        }
+        None => {
+            let r = origin::fetch_source(&env, &cfg, &url, &source).await;
+            timing.fetch = Some(js_sys::Date::now() - t1);
+            r.map(|f| (f, false))
+        }
+    };
+    let (src, src_from_cache) = match fetched {
+        Ok(x) => x,
+        Err(e) => {
+            // Availability over freshness: an outage serves the last good variant.
+            let outage = matches!(
+                e,
+                FetchError::Status(500..=599) | FetchError::Timeout | FetchError::Network(_)
+            );
+            if let (true, Some(mut entry)) = (outage, stale) {
+                timing.cache_desc = "kv-stale";
+                let resp = variant_response(
+                    &entry,
+                    &reply("STALE", "kv"),
+                    &timing,
+                    cfg.stale_max_age,
+                );
+                // Shield the origin for a short while without hiding its recovery for long.
+                entry.meta.stale = true;
+                let ttl = cfg.stale_max_age;
+                ctx.wait_until(async move {
+                    store::cache_put(cache_url, entry.body, &entry.meta, ttl).await
+                });
+                return Ok(resp);
+            }
+            return Ok(fetch_error_response(&e, cfg.limits.max_input_bytes));
+        }
+    };
+    let ttl = src.max_age.unwrap_or(0).max(cfg.ttl_floor);
+    if !src_from_cache {
+        let meta = Meta {
+            ct: "application/octet-stream".into(),
+            etag: String::new(),
+            name: String::new(),
+            notes: String::new(),
+            stored: js_sys::Date::now(),
+            ttl,
+            src_etag: src.etag.clone(),
+            stale: false,
+        };
+        let body = src.bytes.clone();
+        ctx.wait_until(async move { store::cache_put(src_cache_url, body, &meta, ttl).await });
+    }
+
+    // 4. Transform
+    let clock = || js_sys::Date::now();
+    let out = match crate::transform(&src.bytes, &resolved, accepts, &cfg.limits, &clock) {
+        Ok(o) => o,
+        Err(e) => {
+            let fatal = e.code != crate::ErrorCode::BadOption
+                && e.code != crate::ErrorCode::UnknownOption
+                && e.code != crate::ErrorCode::UnsupportedOption;
+            if fatal && opts.onerror == Some(OnError::Redirect) {
+                let h = Headers::new();
+                let _ = h.set("location", &source.public_url());
+                let _ = h.set("cache-control", "no-store");
+                let _ = h.set("x-edgepix-error", e.code.as_str());
+                return Ok(ResponseBuilder::new()
+                    .with_status(302)
+                    .with_headers(h)
+                    .empty());
+            }
+            return Ok(core_error_response(&e));
+        }
+    };
+    drop(src.bytes);
+    timing.decode = out.timings.decode;
+    timing.resize = out.timings.resize;
+    timing.encode = out.timings.encode;
+    let digest = store::sha256_hex(&out.bytes).await?;
+    let meta = Meta {
+        ct: if out.format == crate::OutputFormat::Json {
+            "application/json; charset=utf-8".into()
+        } else {
+            out.mime().into()
+        },
+        etag: format!("\"{}\"", &digest[..32]),
+        name: format!("{}.{}", source.file_stem(), out.format.extension()),
+        notes: out.notes.join("; "),
+        stored: js_sys::Date::now(),
+        ttl,
+        src_etag: src.etag,
+        stale: false,
+    };
+    let entry = Entry {
+        body: out.bytes,
+        meta,
+    };
+    let resp = variant_response(&entry, &reply("MISS", "origin"), &timing, ttl);
+
+    // 5. Write back without delaying the response.
+    let Entry { body, meta } = entry;
+    let kv_copy = (body.len() <= cfg.max_kv_bytes).then(|| (body.clone(), meta.clone()));
+    let retention = cfg.kv_retention.max(ttl);
+    let env2 = env.clone();
+    ctx.wait_until(async move {
+        store::cache_put(cache_url, body, &meta, ttl).await;
+        if let Some((b, m)) = kv_copy {
+            store::kv_put(&env2, kv_key, b, m, retention).await;
+        }
+    });
+    Ok(resp)
+}

@@ -1,0 +1,242 @@
+//! Fetching source images: from the Worker's static assets, from `ORIGIN_BASE`, or from an
+//! allowlisted absolute URL. Redirects are followed by hand so every hop is checked against the
+//! allowlist; the size cap is checked on Content-Length before reading and again while reading.
+
+use super::allow::Allowlist;
+use super::config::Config;
+use futures_util::StreamExt;
+use worker::{
+    AbortSignal, Env, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, Url,
+};
+
+/// Marker this Worker puts on every outbound request; an inbound request carrying it is a loop.
+pub const VIA: &str = "1.1 edgepix";
+pub const VIA_TOKEN: &str = "edgepix";
+
+/// Where the source comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A path in the Worker's own static assets.
+    Asset(String),
+    /// An absolute URL (from ORIGIN_BASE or an allowlisted absolute source).
+    Remote { url: Url, check_allowlist: bool },
+}
+
+impl Source {
+    /// Stable identity used in cache keys.
+    pub fn key(&self) -> String {
+        match self {
+            Source::Asset(p) => format!("asset:{p}"),
+            Source::Remote { url, .. } => url.to_string(),
+        }
+    }
+
+    /// What `onerror=redirect` sends the client to.
+    pub fn public_url(&self) -> String {
+        match self {
+            Source::Asset(p) => p.clone(),
+            Source::Remote { url, .. } => url.to_string(),
+        }
+    }
+
+    /// The last path segment, for Content-Disposition.
+    pub fn file_stem(&self) -> String {
+        let path = match self {
+            Source::Asset(p) => p.as_str(),
+            Source::Remote { url, .. } => url.path(),
+        };
+        let last = path.rsplit('/').next().unwrap_or("");
+        let stem = last.rsplit_once('.').map(|(s, _)| s).unwrap_or(last);
+        let clean: String = stem
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(80)
+            .collect();
+        if clean.is_empty() {
+            "image".into()
+        } else {
+            clean
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum FetchError {
+    /// The origin answered 404 or 410.
+    NotFound(u16),
+    /// The origin answered another error status (5xx, 4xx other than 404).
+    Status(u16),
+    /// No answer in time.
+    Timeout,
+    /// Connection refused, DNS, TLS, a redirect loop ...
+    Network(String),
+    /// A redirect to a URL outside the allowlist.
+    Forbidden(String),
+    /// Declared or actual size above the input limit.
+    TooLarge(u64),
+}
+
+pub struct Fetched {
+    pub bytes: Vec<u8>,
+    pub etag: Option<String>,
+    /// max-age (or s-maxage) the origin gave, if any.
+    pub max_age: Option<u64>,
+}
+
+/// `s-maxage` wins over `max-age`; `no-store` / `no-cache` / `private` count as 0.
+pub fn parse_max_age(cc: Option<&str>) -> Option<u64> {
+    let cc = cc?.to_ascii_lowercase();
+    let mut max_age = None;
+    let mut s_maxage = None;
+    for d in cc.split(',').map(str::trim) {
+        if d == "no-store" || d == "no-cache" || d == "private" {
+            return Some(0);
+        }
+        if let Some(v) = d.strip_prefix("s-maxage=") {
+            s_maxage = v.trim_matches('"').parse().ok();
+        } else if let Some(v) = d.strip_prefix("max-age=") {
+            max_age = v.trim_matches('"').parse().ok();
+        }
+    }
+    s_maxage.or(max_age)
+}
+
+pub async fn fetch_source(
+    env: &Env,
+    cfg: &Config,
+    origin_of_request: &Url,
+    src: &Source,
+) -> Result<Fetched, FetchError> {
+    let max = cfg.limits.max_input_bytes as u64;
+    let resp = match src {
+        Source::Asset(path) => {
+            let mut url = origin_of_request.clone();
+            url.set_path(path);
+            url.set_query(None);
+            let assets = env
+                .assets(super::config::ASSETS_BINDING)
+                .map_err(|e| FetchError::Network(format!("no assets binding: {e}")))?;
+            assets
+                .fetch(url.to_string(), None)
+                .await
+                .map_err(|e| FetchError::Network(e.to_string()))?
+        }
+        Source::Remote {
+            url,
+            check_allowlist,
+        } => {
+            let allow = if *check_allowlist {
+                Some(&cfg.allow)
+            } else {
+                None
+            };
+            fetch_remote(url.clone(), allow, cfg.origin_timeout_ms).await?
+        }
+    };
+    read_body(resp, max).await
+}
+
+async fn fetch_remote(
+    mut url: Url,
+    allow: Option<&Allowlist>,
+    timeout_ms: u32,
+) -> Result<Response, FetchError> {
+    let started = js_sys::Date::now();
+    // One deadline for the whole exchange, body included.
+    let signal = AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(timeout_ms));
+    for _hop in 0..5 {
+        let headers = Headers::new();
+        let _ = headers.set("via", VIA);
+        let _ = headers.set(
+            "accept",
+            "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8",
+        );
+        let mut init = RequestInit::new();
+        init.with_headers(headers)
+            .with_redirect(RequestRedirect::Manual);
+        let req = Request::new_with_init(url.as_str(), &init)
+            .map_err(|e| FetchError::Network(e.to_string()))?;
+        let resp = match Fetch::Request(req).send_with_signal(&signal).await {
+            Ok(r) => r,
+            Err(e) => {
+                let msg = e.to_string();
+                let elapsed = js_sys::Date::now() - started;
+                if signal.aborted()
+                    || msg.contains("TimeoutError")
+                    || msg.contains("timed out")
+                    || elapsed >= timeout_ms as f64 * 0.95
+                {
+                    return Err(FetchError::Timeout);
+                }
+                return Err(FetchError::Network(msg));
+            }
+        };
+        let status = resp.status_code();
+        if (300..400).contains(&status) && status != 304 {
+            let loc = resp.headers().get("location").ok().flatten();
+            let Some(next) = loc.and_then(|l| url.join(&l).ok()) else {
+                return Err(FetchError::Status(status));
+            };
+            if let Some(a) = allow {
+                if !a.allows(&next) {
+                    return Err(FetchError::Forbidden(next.to_string()));
+                }
+            }
+            url = next;
+            continue;
+        }
+        return Ok(resp);
+    }
+    Err(FetchError::Network("too many redirects".into()))
+}
+
+async fn read_body(mut resp: Response, max: u64) -> Result<Fetched, FetchError> {
+    let status = resp.status_code();
+    match status {
+        200..=299 => {}
+        404 | 410 => return Err(FetchError::NotFound(status)),
+        s => return Err(FetchError::Status(s)),
+    }
+    let h = resp.headers();
+    let etag = h.get("etag").ok().flatten();
+    let max_age = parse_max_age(h.get("cache-control").ok().flatten().as_deref());
+    if let Some(len) = h
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        if len > max {
+            return Err(FetchError::TooLarge(len));
+        }
+    }
+    let mut stream = resp
+        .stream()
+        .map_err(|e| FetchError::Network(e.to_string()))?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            let m = e.to_string();
+            if m.contains("TimeoutError") || m.contains("abort") {
+                FetchError::Timeout
+            } else {
+                FetchError::Network(m)
+            }
+        })?;
+        if bytes.len() as u64 + chunk.len() as u64 > max {
+            return Err(FetchError::TooLarge(bytes.len() as u64 + chunk.len() as u64));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Fetched {
+        bytes,
+        etag,
+        max_age,
+    })
+}

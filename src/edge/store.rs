@@ -1,0 +1,140 @@
+//! The two cache layers: the Cache API (per data centre, fast, evictable) and KV (global,
+//! durable, eventually consistent). Both are best effort: every error here is logged and
+//! treated as a miss, never returned to the client.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use worker::{console_warn, Cache, Env, Headers, Response, ResponseBuilder, Url};
+
+/// Everything needed to rebuild a variant's response headers. Stored as KV metadata (limit
+/// 1024 bytes) and as the `x-edgepix-meta` header of the Cache API copy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Meta {
+    /// Content-Type
+    pub ct: String,
+    /// Strong ETag (quoted), a hash of the body.
+    pub etag: String,
+    /// Download name for Content-Disposition.
+    pub name: String,
+    /// The engine's notes, `; `-joined.
+    #[serde(default)]
+    pub notes: String,
+    /// Unix ms when the variant was made.
+    pub stored: f64,
+    /// Freshness lifetime in seconds.
+    pub ttl: u64,
+    /// ETag of the source it was made from, when the origin sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub src_etag: Option<String>,
+    /// Served during an origin outage (Cache API copies of a stale KV entry).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
+}
+
+impl Meta {
+    pub fn is_fresh(&self, now_ms: f64) -> bool {
+        now_ms < self.stored + self.ttl as f64 * 1000.0
+    }
+}
+
+pub struct Entry {
+    pub body: Vec<u8>,
+    pub meta: Meta,
+}
+
+/// SHA-256 with the platform's SubtleCrypto, as lowercase hex.
+pub async fn sha256_hex(data: &[u8]) -> worker::Result<String> {
+    let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let subtle = global.crypto()?.subtle();
+    let digest = JsFuture::from(subtle.digest_with_str_and_u8_array("SHA-256", data)?).await?;
+    let bytes = js_sys::Uint8Array::new(&digest).to_vec();
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The synthetic URL a variant (`kind` = "v") or a source (`kind` = "s") is stored under in
+/// the Cache API. It lives on the request's own host, since the Cache API is per zone.
+pub fn cache_url(host_origin: &Url, kind: &str, hash: &str) -> String {
+    let mut u = host_origin.clone();
+    u.set_path(&format!("/__edgepix-cache/{kind}/{hash}"));
+    u.set_query(None);
+    u.set_fragment(None);
+    u.to_string()
+}
+
+pub fn kv_key(kind: &str, hash: &str) -> String {
+    format!("{kind}:{hash}")
+}
+
+pub async fn cache_get(url: &str) -> Option<Entry> {
+    let cache = Cache::default();
+    let mut resp = match cache.get(url, true).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return None,
+        Err(e) => {
+            console_warn!("edgepix: cache API get failed: {e}");
+            return None;
+        }
+    };
+    let meta: Meta = resp
+        .headers()
+        .get("x-edgepix-meta")
+        .ok()
+        .flatten()
+        .and_then(|m| serde_json::from_str(&m).ok())?;
+    let body = resp.bytes().await.ok()?;
+    Some(Entry { body, meta })
+}
+
+/// Stores with `max-age` = what is left of the entry's lifetime (or `ttl_override`).
+pub async fn cache_put(url: String, body: Vec<u8>, meta: &Meta, ttl: u64) {
+    if ttl == 0 {
+        return;
+    }
+    let headers = Headers::new();
+    let meta_json = serde_json::to_string(meta).unwrap_or_default();
+    let ok = headers.set("content-type", &meta.ct).is_ok()
+        && headers
+            .set("cache-control", &format!("public, max-age={ttl}"))
+            .is_ok()
+        && headers.set("x-edgepix-meta", &meta_json).is_ok();
+    if !ok {
+        return;
+    }
+    let resp: Response = ResponseBuilder::new()
+        .with_status(200)
+        .with_headers(headers)
+        .fixed(body);
+    if let Err(e) = Cache::default().put(url.as_str(), resp).await {
+        console_warn!("edgepix: cache API put failed: {e}");
+    }
+}
+
+pub async fn kv_get(env: &Env, key: &str) -> Option<Entry> {
+    let kv = env.kv(super::config::KV_BINDING).ok()?;
+    match kv.get(key).bytes_with_metadata::<Meta>().await {
+        Ok((Some(body), Some(meta))) => Some(Entry { body, meta }),
+        Ok(_) => None,
+        Err(e) => {
+            console_warn!("edgepix: KV get failed: {e}");
+            None
+        }
+    }
+}
+
+pub async fn kv_put(env: &Env, key: String, body: Vec<u8>, meta: Meta, retention: u64) {
+    let Ok(kv) = env.kv(super::config::KV_BINDING) else {
+        return;
+    };
+    let put = kv
+        .put_bytes(&key, &body)
+        .and_then(|b| b.metadata(meta))
+        .map(|b| b.expiration_ttl(retention.max(60)));
+    let result = match put {
+        Ok(b) => b.execute().await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = result {
+        console_warn!("edgepix: KV put failed: {e}");
+    }
+}
