@@ -23,9 +23,15 @@ pub fn decode(
     d.read_info().map_err(err)?;
     // Scaled IDCT: the decoder picks the smallest of 1/8, 1/4, 1/2, 1 that is still at least
     // `min_size`, which the plan sets to twice the target so Lanczos has room and nothing aliases.
-    let req_w = min_size.0.clamp(1, u16::MAX as u32) as u16;
-    let req_h = min_size.1.clamp(1, u16::MAX as u32) as u16;
-    let (w, h) = d.scale(req_w, req_h).map_err(err)?;
+    // jpeg-decoder's `scale` takes the first scale at which *either* side reaches its request
+    // (a 1000x1 image asked for 1000x1 would decode at 125x1), so pick the scale where *both*
+    // do here and request it on the longer side only, which identifies it uniquely.
+    let (w, h) = match scaled_idct(probe.width, probe.height, min_size) {
+        Some((sw, _)) if probe.width >= probe.height => d.scale(sw, u16::MAX),
+        Some((_, sh)) => d.scale(u16::MAX, sh),
+        None => d.scale(u16::MAX, u16::MAX),
+    }
+    .map_err(err)?;
     let info = d
         .info()
         .ok_or_else(|| Error::corrupt("JPEG", "no frame header"))?;
@@ -76,6 +82,20 @@ pub fn decode(
         },
         scale_denominator: probe.width.div_ceil(w.max(1)),
     })
+}
+
+/// Output size of the smallest scaled IDCT (1/8, 1/4, 1/2) whose output is at least `min` on
+/// both axes, or None for a full-size decode. Only offered when the longer side is >= 8 px,
+/// where its scaled length grows strictly with the scale and so names one scale.
+fn scaled_idct(w: u32, h: u32, min: (u32, u32)) -> Option<(u16, u16)> {
+    let scaled = |len: u32, s: u32| (len * s).div_ceil(8);
+    if w.max(h) < 8 || w > u16::MAX as u32 || h > u16::MAX as u32 {
+        return None;
+    }
+    [1, 2, 4]
+        .into_iter()
+        .find(|&s| scaled(w, s) >= min.0 && scaled(h, s) >= min.1)
+        .map(|s| (scaled(w, s) as u16, scaled(h, s) as u16))
 }
 
 pub struct JpegParams<'a> {
