@@ -26,7 +26,8 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     check_decoded_size(w, h, 8, limits)?;
     let color = ColorInfo {
         icc: info.icc_profile.as_ref().map(|c| c.to_vec()),
-        png_gamma: match (&info.icc_profile, info.srgb, info.source_gamma) {
+        // `gama_chunk`, not `source_gamma`: png 0.18's decoder never fills the latter
+        png_gamma: match (&info.icc_profile, info.srgb, info.gama_chunk) {
             (None, None, Some(g)) => Some(g.into_value()),
             _ => None,
         },
