@@ -26,7 +26,11 @@ pub fn decode(
     // jpeg-decoder's `scale` takes the first scale at which *either* side reaches its request
     // (a 1000x1 image asked for 1000x1 would decode at 125x1), so pick the scale where *both*
     // do here and request it on the longer side only, which identifies it uniquely.
-    let (w, h) = match scaled_idct(probe.width, probe.height, min_size) {
+    // Lossless (SOF3) frames have no IDCT: jpeg-decoder reports a scaled size but decodes
+    // at full size, so never ask it to scale them.
+    let lossless = probe.jpeg.is_some_and(|j| j.lossless);
+    let scaled = scaled_idct(probe.width, probe.height, min_size).filter(|_| !lossless);
+    let (w, h) = match scaled {
         Some((sw, _)) if probe.width >= probe.height => d.scale(sw, u16::MAX),
         Some((_, sh)) => d.scale(u16::MAX, sh),
         None => d.scale(u16::MAX, u16::MAX),
@@ -40,6 +44,9 @@ pub fn decode(
         _ => 3,
     };
     check_decoded_size(w as u32, h as u32, channels, limits)?;
+    if probe.progressive {
+        check_progressive_memory(bytes, w as u64 * h as u64 * channels as u64, limits)?;
+    }
     let pixels = d.decode().map_err(err)?;
     let icc = d.icc_profile();
     let (w, h) = (w as u32, h as u32);
@@ -82,6 +89,71 @@ pub fn decode(
         },
         scale_denominator: probe.width.div_ceil(w.max(1)),
     })
+}
+
+/// A progressive JPEG is decoded by keeping every DCT coefficient of the full-size image
+/// (2 bytes each, for every component at its own sampling) until the last scan, whatever the
+/// scaled-IDCT output size, and jpeg-decoder counts none of it against its buffer limit. For
+/// elephants-progressive.jpg (5640x3172, 4:2:2) that is 68 MiB before the 13 MiB output, so a
+/// 100 MP progressive file would abort a 128 MB isolate instead of being refused. Count it here.
+fn check_progressive_memory(bytes: &[u8], output_bytes: u64, limits: &Limits) -> Result<()> {
+    let Some(coefficients) = coefficient_bytes(bytes) else {
+        return Ok(()); // no frame header we can read: jpeg-decoder reports the error
+    };
+    let total = coefficients + output_bytes;
+    if total > limits.max_decoded_bytes as u64 {
+        return Err(Error::new(
+            ErrorCode::TooManyPixels,
+            format!(
+                "decoding this progressive JPEG needs {} MB of coefficients and pixels, above the {} MB budget of one transform",
+                total >> 20,
+                limits.max_decoded_bytes >> 20
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Bytes of the i16 coefficient planes a progressive decode holds: per component, its blocks
+/// padded to whole MCUs (as jpeg-decoder allocates them) x 64 x 2. None without a SOFn.
+fn coefficient_bytes(bytes: &[u8]) -> Option<u64> {
+    let mut i = 2;
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            return None;
+        }
+        let marker = bytes[i + 1];
+        if marker == 0xFF {
+            i += 1; // fill byte
+            continue;
+        }
+        let len = u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize;
+        let is_sof = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+        if is_sof {
+            let seg = bytes.get(i + 4..i + 2 + len)?;
+            let h = u16::from_be_bytes([*seg.get(1)?, *seg.get(2)?]) as u64;
+            let w = u16::from_be_bytes([*seg.get(3)?, *seg.get(4)?]) as u64;
+            let n = *seg.get(5)? as usize;
+            let comps = seg.get(6..6 + 3 * n)?;
+            let sampling: Vec<(u64, u64)> = comps
+                .chunks_exact(3)
+                .map(|c| ((c[1] >> 4).max(1) as u64, (c[1] & 15).max(1) as u64))
+                .collect();
+            let hmax = sampling.iter().map(|s| s.0).max()?;
+            let vmax = sampling.iter().map(|s| s.1).max()?;
+            let (mcu_x, mcu_y) = (w.div_ceil(8 * hmax), h.div_ceil(8 * vmax));
+            let blocks: u64 = sampling
+                .iter()
+                .map(|&(hs, vs)| mcu_x * hs * mcu_y * vs)
+                .sum();
+            return Some(blocks * 64 * 2);
+        }
+        if marker == 0xDA || marker == 0xD9 {
+            return None;
+        }
+        i += 2 + len;
+    }
+    None
 }
 
 /// Output size of the smallest scaled IDCT (1/8, 1/4, 1/2) whose output is at least `min` on
@@ -141,4 +213,46 @@ pub fn encode(r: &Raster, p: &JpegParams) -> Result<Vec<u8>> {
     enc.encode(&r.data, w, h, ColorType::Rgb)
         .map_err(Error::internal)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn progressive(w: u16, h: u16) -> Vec<u8> {
+        let data: Vec<u8> = (0..w as usize * h as usize * 3)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let mut out = Vec::new();
+        let mut enc = jpeg_encoder::Encoder::new(&mut out, 80);
+        enc.set_progressive(true);
+        enc.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_1);
+        enc.encode(&data, w, h, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn coefficient_bytes_follow_the_sampling() {
+        // 4:2:2, 100x50: MCUs of 16x8 -> 7 x 7; Y 14x7 blocks, Cb and Cr 7x7 each.
+        let jpeg = progressive(100, 50);
+        assert_eq!(coefficient_bytes(&jpeg), Some((98 + 49 + 49) * 128));
+        assert_eq!(coefficient_bytes(b"\xFF\xD8\xFF\xD9"), None);
+    }
+
+    #[test]
+    fn progressive_coefficients_count_against_the_decode_budget() {
+        let jpeg = progressive(512, 512);
+        let probe = crate::probe::probe(&jpeg, &Limits::default()).unwrap();
+        assert!(probe.progressive);
+        // 1/8 scale output is 64x64x3 = 12 KiB, but the coefficients need 512 KiB.
+        let tight = Limits {
+            max_decoded_bytes: 256 * 1024,
+            ..Limits::default()
+        };
+        let e = decode(&jpeg, &probe, (64, 64), &tight).err().unwrap();
+        assert_eq!(e.code, ErrorCode::TooManyPixels);
+        let ok = decode(&jpeg, &probe, (64, 64), &Limits::default()).unwrap();
+        assert_eq!((ok.raster.width, ok.raster.height), (64, 64));
+    }
 }
