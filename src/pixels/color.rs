@@ -62,9 +62,13 @@ pub fn icc_to_srgb(raster: &mut Raster, icc: &[u8]) -> Result<()> {
         Layout::Rgba => CmsLayout::Rgba,
     };
     let srgb = ColorProfile::new_srgb();
-    let transform = profile
-        .create_transform_8bit(layout, &srgb, layout, TransformOptions::default())
-        .map_err(|e| Error::internal(format!("colour transform: {e:?}")))?;
+    // A profile moxcms parses but cannot build a transform for (e.g. an unsupported profile
+    // connection) is treated like an unparsable one: the pixels are kept as they are.
+    let Ok(transform) =
+        profile.create_transform_8bit(layout, &srgb, layout, TransformOptions::default())
+    else {
+        return Ok(());
+    };
     let row = raster.width as usize * raster.layout.channels();
     let mut tmp = vec![0u8; row * STRIP_ROWS];
     for strip in raster.data.chunks_mut(row * STRIP_ROWS) {
