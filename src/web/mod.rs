@@ -1,1 +1,160 @@
 //! wasm-bindgen exports for the npm package (feature "web").
+//!
+//! Thin on purpose: it turns a JS options object into [`Options`], calls the core, and turns the
+//! [`Output`] or [`Error`] back into plain JS objects. The hand-written `index.js` (see
+//! `scripts/npm/`) adds Blob/File handling, AbortSignal and the typed `EdgepixError`.
+//!
+//! Options are the Cloudflare Images option set in object form, plus two package options:
+//! - `maxBytes`: byte budget, see [`crate::fit_bytes`];
+//! - `preserveMetadata`: `false` (default) strips all metadata (`metadata=none`), `true` keeps
+//!   it (`metadata=keep`). EXIF orientation is always applied to the pixels either way.
+
+use crate::error::{Error, ErrorCode};
+use crate::fit_bytes::transform_max_bytes;
+use crate::{Accepts, Limits, Options, Output};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    // Exists in browsers, Web Workers, Deno and node >= 16.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// The engine version string (part of every cache key).
+#[wasm_bindgen(js_name = engineVersion)]
+pub fn engine_version() -> String {
+    crate::ENGINE_VERSION.to_string()
+}
+
+/// Transform encoded image bytes. Returns `{ bytes, width, height, format, mimeType, timings,
+/// notes, input }`; throws `{ name: "EdgepixError", code, status, message }`.
+#[wasm_bindgen]
+pub fn transform(input: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
+    let (opts, max_bytes) = parse_options(options).map_err(error_to_js)?;
+    let clock = performance_now;
+    // Browsers display WebP everywhere we run; AVIF output is not encoded yet anyway.
+    let accepts = Accepts {
+        webp: true,
+        avif: false,
+    };
+    let limits = Limits::default();
+    let out = match max_bytes {
+        Some(max) => transform_max_bytes(input, &opts, accepts, &limits, &clock, max),
+        None => crate::transform(input, &opts, accepts, &limits, &clock),
+    }
+    .map_err(error_to_js)?;
+    output_to_js(&out)
+}
+
+/// Header-only metadata document (the `format=json` shape), as a JSON string.
+#[wasm_bindgen]
+pub fn inspect(input: &[u8]) -> Result<String, JsValue> {
+    crate::inspect(input, &Limits::default()).map_err(error_to_js)
+}
+
+fn parse_options(options: JsValue) -> Result<(Options, Option<usize>), Error> {
+    let mut value: serde_json::Value = if options.is_undefined() || options.is_null() {
+        serde_json::Value::Object(Default::default())
+    } else {
+        serde_wasm_bindgen::from_value(options).map_err(|e| {
+            Error::new(
+                ErrorCode::BadOption,
+                format!("options must be a plain object of strings, numbers and booleans: {e}"),
+            )
+        })?
+    };
+    let obj = value.as_object_mut().ok_or_else(|| {
+        Error::new(
+            ErrorCode::BadOption,
+            "options must be an object such as {\"width\": 640}",
+        )
+    })?;
+
+    let max_bytes = match obj.remove("maxBytes") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v) => Some(
+            v.as_f64()
+                .filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= 9.0e15)
+                .map(|n| n as usize)
+                .ok_or_else(|| {
+                    Error::bad_option(
+                        "maxBytes",
+                        &v.to_string(),
+                        "a positive whole number of bytes",
+                    )
+                })?,
+        ),
+    };
+    let preserve = match obj.remove("preserveMetadata") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Bool(b)) => Some(b),
+        Some(v) => {
+            return Err(Error::bad_option(
+                "preserveMetadata",
+                &v.to_string(),
+                "true or false",
+            ))
+        }
+    };
+    let explicit = obj.get("metadata").is_some_and(|v| !v.is_null());
+    match (explicit, preserve) {
+        (true, Some(_)) => {
+            return Err(Error::new(
+                ErrorCode::BadOption,
+                "option 'preserveMetadata' cannot be combined with 'metadata': give one of them",
+            ))
+        }
+        (true, None) => {}
+        (false, p) => {
+            let mode = if p == Some(true) { "keep" } else { "none" };
+            obj.insert("metadata".into(), mode.into());
+        }
+    }
+    Ok((Options::from_json(&value)?, max_bytes))
+}
+
+fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
+}
+
+fn output_to_js(out: &Output) -> Result<JsValue, JsValue> {
+    let o = Object::new();
+    set(&o, "bytes", Uint8Array::from(out.bytes.as_slice()));
+    set(&o, "width", out.width);
+    set(&o, "height", out.height);
+    set(&o, "format", out.format.name());
+    set(&o, "mimeType", out.mime());
+    let t = Object::new();
+    set(&t, "decode", out.timings.decode);
+    set(&t, "resize", out.timings.resize);
+    set(&t, "encode", out.timings.encode);
+    set(&o, "timings", t);
+    let notes: Array = out.notes.iter().map(|n| JsValue::from_str(n)).collect();
+    set(&o, "notes", notes);
+    let (dw, dh) = out.input.display_size();
+    let input = Object::new();
+    set(&input, "format", out.input.format.name());
+    set(&input, "width", dw);
+    set(&input, "height", dh);
+    set(&input, "bytes", out.input.bytes as f64);
+    set(&input, "orientation", out.input.orientation);
+    set(&o, "input", input);
+    Ok(o.into())
+}
+
+fn error_to_js(e: Error) -> JsValue {
+    let o = Object::new();
+    set(&o, "name", "EdgepixError");
+    set(&o, "code", e.code.as_str());
+    set(&o, "status", e.http_status());
+    set(&o, "message", e.message.as_str());
+    o.into()
+}
