@@ -1,0 +1,77 @@
+//! Decompression bombs are refused before any pixel buffer exists: a counting global
+//! allocator records the peak heap while each bomb goes through the whole pipeline.
+//! One test function only, so no other test thread allocates while we measure.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+use common::*;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
+struct Counting;
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(l) };
+        if !p.is_null() {
+            let now = CURRENT.fetch_add(l.size(), SeqCst) + l.size();
+            PEAK.fetch_max(now, SeqCst);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) };
+        CURRENT.fetch_sub(l.size(), SeqCst);
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        let q = unsafe { System.realloc(p, l, new) };
+        if !q.is_null() {
+            if new > l.size() {
+                let now = CURRENT.fetch_add(new - l.size(), SeqCst) + new - l.size();
+                PEAK.fetch_max(now, SeqCst);
+            } else {
+                CURRENT.fetch_sub(l.size() - new, SeqCst);
+            }
+        }
+        q
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// Heap growth allowed beyond the input bytes: headers, the error message, the EXIF copy.
+const BUDGET: usize = 2 << 20;
+
+#[test]
+fn bombs_are_refused_before_allocation() {
+    let bombs: Vec<String> = manifest()
+        .into_iter()
+        .filter(|(_, c)| c == "bomb")
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(bombs.len(), 13);
+    let opts = edgepix::Options::parse("width=256").unwrap();
+    let limits = edgepix::Limits::default();
+    for f in bombs {
+        let bytes = read(&f);
+        let base = CURRENT.load(SeqCst);
+        PEAK.store(base, SeqCst);
+        let result = transform_with(&bytes, &opts, &limits);
+        let peak = PEAK.load(SeqCst) - base;
+        let e = result.err().unwrap_or_else(|| panic!("{f}: bomb accepted"));
+        assert_eq!(e.http_status(), 413, "{f}: {e}");
+        eprintln!("{f}: peak {peak} bytes above baseline ({e})");
+        assert!(peak < BUDGET, "{f}: peak allocation {peak} bytes");
+    }
+    // control: the counter sees a real decode (768x512 RGB = 1.2 MB frame)
+    let bytes = read("photos/kodak/kodim01.png");
+    let base = CURRENT.load(SeqCst);
+    PEAK.store(base, SeqCst);
+    transform_with(&bytes, &opts, &limits).unwrap();
+    let peak = PEAK.load(SeqCst) - base;
+    eprintln!("control kodim01.png: peak {peak} bytes");
+    assert!(peak > 1_000_000, "allocator not counting: {peak}");
+}
