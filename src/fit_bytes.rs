@@ -14,7 +14,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::format::Accepts;
 use crate::limits::Limits;
 use crate::options::{Options, Quality};
-use crate::pipeline::{transform, Clock, Output};
+use crate::pipeline::{transform, Clock, Output, Timings};
 use crate::plan::OutputFormat;
 
 /// Lowest quality the search goes to before it starts shrinking the image.
@@ -50,9 +50,23 @@ pub fn transform_max_bytes(
         ));
     }
     let attempts = std::cell::Cell::new(0usize);
+    // The returned timings are the sum over all attempts: what the search really cost.
+    let spent = std::cell::Cell::new(Timings::default());
     let run = |o: &Options| {
         attempts.set(attempts.get() + 1);
-        transform(bytes, o, accepts, limits, clock)
+        let out = transform(bytes, o, accepts, limits, clock)?;
+        let t = spent.get();
+        spent.set(Timings {
+            decode: t.decode + out.timings.decode,
+            resize: t.resize + out.timings.resize,
+            encode: t.encode + out.timings.encode,
+        });
+        Ok::<Output, Error>(out)
+    };
+    let done = |mut out: Output, note: Option<&'static str>| {
+        out.timings = spent.get();
+        out.notes.extend(note);
+        Ok(out)
     };
     let first = run(opts)?;
     if first.format == OutputFormat::Json {
@@ -60,7 +74,7 @@ pub fn transform_max_bytes(
     }
     let limit = budget(max_bytes, &first);
     if first.bytes.len() <= limit {
-        return Ok(first);
+        return done(first, None);
     }
 
     let lossy = matches!(first.format, OutputFormat::Jpeg { .. } | OutputFormat::Webp);
@@ -86,7 +100,7 @@ pub fn transform_max_bytes(
             }
         }
         if let Some(out) = best {
-            return Ok(out);
+            return done(out, Some("maxBytes: quality lowered to fit"));
         }
         base.quality = Some(Quality::Value(MIN_QUALITY));
     }
@@ -129,15 +143,16 @@ pub fn transform_max_bytes(
             break;
         }
     }
-    best.ok_or_else(|| {
-        Error::new(
+    let Some(best) = best else {
+        return Err(Error::new(
             ErrorCode::OutputTooLarge,
             format!(
                 "cannot fit the image in maxBytes={max_bytes} (effective limit {limit} bytes); the smallest output tried was {} bytes",
                 smallest.bytes.len()
             ),
-        )
-    })
+        ));
+    };
+    done(best, Some("maxBytes: size reduced to fit"))
 }
 
 #[cfg(test)]
@@ -210,6 +225,7 @@ mod tests {
         let out = run(&png, "format=jpeg,quality=95", max).unwrap();
         assert!(out.bytes.len() <= max);
         assert_eq!((out.width, out.height), (256, 192), "size kept");
+        assert!(out.notes.contains(&"maxBytes: quality lowered to fit"));
     }
 
     #[test]
@@ -220,6 +236,7 @@ mod tests {
         let out = run(&png, "format=jpeg", max).unwrap();
         assert!(out.bytes.len() <= max, "{} > {max}", out.bytes.len());
         assert!(out.width < 256 && out.width > 32, "width {}", out.width);
+        assert!(out.notes.contains(&"maxBytes: size reduced to fit"));
         // aspect kept
         let aspect = out.width as f64 / out.height as f64;
         assert!((aspect - 256.0 / 192.0).abs() < 0.05, "aspect {aspect}");
