@@ -71,10 +71,12 @@ test('maxBytes: the output fits the budget', async () => {
   const r = await transform(rain, { width: 1200, maxBytes: budget });
   assert.ok(r.bytes.length <= budget, `${r.bytes.length} > ${budget}`);
   assert.equal(r.width, 1200, 'quality is lowered before the size');
+  assert.ok(r.notes.includes('maxBytes: quality lowered to fit'), r.notes.join());
 
   const tiny = await transform(rain, { width: 1200, maxBytes: 12_000 });
   assert.ok(tiny.bytes.length <= 12_000, `${tiny.bytes.length} > 12000`);
   assert.ok(tiny.width < 1200, 'size reduced when quality alone is not enough');
+  assert.ok(tiny.notes.includes('maxBytes: size reduced to fit'), tiny.notes.join());
   const d = dims(tiny.bytes);
   assert.ok(Math.abs(d.width / d.height - 1.6) < 0.02, 'aspect kept');
 

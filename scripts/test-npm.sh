@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# npm package + demo page tests: node API tests, TypeScript types, npm pack/install, and the
+# real-browser demo test in Debian's Chromium. Builds pkg/ first when it is missing or stale.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== test-npm: %s\n' "$*"; }
+
+stale=0
+if [ ! -f pkg/wasm/edgepix_wasm_bg.wasm ] || [ ! -f www/pkg/index.js ]; then
+  stale=1
+elif [ -n "$(find src npm docs/NPM.md Cargo.toml Cargo.lock scripts/build-npm.sh -newer pkg/package.json -type f -print -quit)" ]; then
+  stale=1
+fi
+if [ "$stale" = 1 ] || [ "${EDGEPIX_REBUILD:-0}" = 1 ]; then
+  log "building pkg/ (scripts/build-npm.sh)"
+  scripts/build-npm.sh
+else
+  log "pkg/ is up to date"
+fi
+
+log "node API tests (node --test tests/npm/)"
+node --test tests/npm/
+
+log "TypeScript (tsc --noEmit -p tests/types)"
+node_modules/.bin/tsc --noEmit -p tests/types
+
+log "npm pack + offline install into a temp project"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+(cd pkg && npm pack --pack-destination "$tmp" --silent >/dev/null)
+tgz=$(ls "$tmp"/edgepix-*.tgz)
+tar -tzf "$tgz" | sort | sed 's/^/   /'
+mkdir "$tmp/app"
+(
+  cd "$tmp/app"
+  printf '{"name":"app","private":true,"type":"module"}\n' > package.json
+  npm install --offline --no-audit --no-fund --silent "$tgz"
+  node --input-type=module -e "
+    const m = await import('edgepix');
+    const w = await import('edgepix/worker');
+    if (typeof w.createWorker !== 'function') throw new Error('edgepix/worker has no createWorker');
+    const { readFileSync } = await import('node:fs');
+    const bytes = readFileSync('$PWD/../shared/corpus/photos/RainDrops.jpg');
+    const r = await m.transform(bytes, { width: 320, format: 'webp' });
+    if (r.width !== 320 || r.mimeType !== 'image/webp') throw new Error('unexpected ' + r.width + ' ' + r.mimeType);
+    console.log('   installed edgepix ' + (await m.version()) + ' works: ' + r.width + 'x' + r.height + ' ' + r.bytes.length + ' bytes');
+  "
+)
+
+log "browser test (node --test tests/browser/)"
+node --test tests/browser/
+
+log "all npm tests passed"
