@@ -24,7 +24,7 @@ const NOT_IMPLEMENTED: &[&str] = &[
 pub(super) fn from_url_form(s: &str) -> Result<Options> {
     let mut opts = Options::default();
     let mut seen: Vec<&'static str> = Vec::new();
-    for part in s.split(',') {
+    for part in split_top_level(s) {
         let part = part.trim();
         if part.is_empty() {
             continue;
@@ -42,6 +42,25 @@ pub(super) fn from_url_form(s: &str) -> Result<Options> {
     Ok(opts)
 }
 
+/// Split on commas outside parentheses, so `background=rgb(255,255,255)` (the form the
+/// error message suggests) stays one option.
+fn split_top_level(s: &str) -> Vec<&str> {
+    let (mut parts, mut depth, mut start) = (Vec::new(), 0usize, 0);
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    parts
+}
+
 pub(super) fn from_json(value: &serde_json::Value) -> Result<Options> {
     let obj = value.as_object().ok_or_else(|| {
         Error::new(
@@ -55,7 +74,13 @@ pub(super) fn from_json(value: &serde_json::Value) -> Result<Options> {
         let text = match (key.as_str(), v) {
             (_, serde_json::Value::Null) => continue,
             (_, serde_json::Value::String(s)) => s.clone(),
-            (_, serde_json::Value::Number(n)) => n.to_string(),
+            // JavaScript has only doubles: 640 may arrive as 640.0, which means 640
+            (_, serde_json::Value::Number(n)) => match n.as_f64() {
+                Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => {
+                    (f as i64).to_string()
+                }
+                _ => n.to_string(),
+            },
             (_, serde_json::Value::Bool(b)) => b.to_string(),
             ("trim", serde_json::Value::Object(t)) => {
                 let side = |k: &str| {
