@@ -3,6 +3,7 @@
 # real-browser demo test in Debian's Chromium. Builds pkg/ first when it is missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+REPO=$(pwd)
 
 log() { printf '\n== test-npm: %s\n' "$*"; }
 
@@ -41,7 +42,7 @@ mkdir "$tmp/app"
     const w = await import('edgepix/worker');
     if (typeof w.createWorker !== 'function') throw new Error('edgepix/worker has no createWorker');
     const { readFileSync } = await import('node:fs');
-    const bytes = readFileSync('$PWD/../shared/corpus/photos/RainDrops.jpg');
+    const bytes = readFileSync('$REPO/../shared/corpus/photos/RainDrops.jpg');
     const r = await m.transform(bytes, { width: 320, format: 'webp' });
     if (r.width !== 320 || r.mimeType !== 'image/webp') throw new Error('unexpected ' + r.width + ' ' + r.mimeType);
     console.log('   installed edgepix ' + (await m.version()) + ' works: ' + r.width + 'x' + r.height + ' ' + r.bytes.length + ' bytes');
