@@ -49,6 +49,18 @@ mkdir "$tmp/app"
   "
 )
 
+ESBUILD="$REPO/node_modules/@esbuild/linux-x64/bin/esbuild"
+if [ -x "$ESBUILD" ]; then
+  log "bundler check: esbuild --platform=browser resolves the browser entry (no node: imports)"
+  (
+    cd "$tmp/app"
+    printf "import { transform } from 'edgepix';\nimport { createWorker } from 'edgepix/worker';\nconsole.log(transform, createWorker);\n" > entry.js
+    "$ESBUILD" entry.js --bundle --format=esm --platform=browser --outfile=out.js --log-level=warning
+    if grep -q "node:" out.js; then echo "browser bundle imports node: modules" >&2; exit 1; fi
+    echo "   browser bundle: $(stat -c %s out.js) bytes of JS"
+  )
+fi
+
 log "browser test (node --test tests/browser/)"
 node --test tests/browser/
 
