@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# End-to-end tests of the Worker in local workerd: builds the bundle when sources changed,
+# prepares the sample photos, then runs node's test runner over tests/worker/*.test.mjs.
+# Every process the tests start (wrangler dev, workerd, the origin) is killed by process group.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build-worker.sh
+scripts/prepare-samples.sh
+exec node --test --test-concurrency=1 --test-reporter=spec tests/worker/*.test.mjs

@@ -1,0 +1,199 @@
+// Test harness for the Worker: a counting origin server over the corpus, and `wrangler dev`
+// started under `timeout` in its own process group (killed as a group, pass or fail).
+
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CORPUS = path.resolve(ROOT, process.env.EDGEPIX_CORPUS || '../shared/corpus');
+const WRANGLER = path.join(ROOT, 'node_modules/.bin/wrangler');
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Origin on 127.0.0.1 serving corpus files:
+ *   /c/<corpus path>          Cache-Control: max-age=3600, ETag
+ *   /ttl1/c/<corpus path>     Cache-Control: max-age=1 (to make variants stale quickly)
+ * `origin.mode` = 'ok' | '500' | 'hang' | '404' changes every answer; `origin.hits(path)`
+ * counts requests per path (query string ignored).
+ */
+export async function startOrigin() {
+  const log = [];
+  const hanging = new Set();
+  const origin = {
+    mode: 'ok',
+    log,
+    hits: (p) => log.filter((r) => r.path === p).length,
+    total: () => log.length,
+  };
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url, 'http://x');
+    log.push({ path: u.pathname, via: req.headers.via || '', method: req.method });
+    if (origin.mode === 'hang') {
+      hanging.add(res);
+      res.on('close', () => hanging.delete(res));
+      return;
+    }
+    if (origin.mode === '500') {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      return res.end('origin exploded');
+    }
+    let p = u.pathname;
+    let maxAge = 3600;
+    if (p.startsWith('/ttl1/')) {
+      maxAge = 1;
+      p = p.slice('/ttl1'.length);
+    }
+    if (origin.mode === '404' || !p.startsWith('/c/')) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return res.end('not found');
+    }
+    const file = path.join(CORPUS, decodeURIComponent(p.slice(3)));
+    if (!file.startsWith(CORPUS + path.sep) || !fs.existsSync(file)) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return res.end('not found');
+    }
+    const st = fs.statSync(file);
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': st.size,
+      'cache-control': `public, max-age=${maxAge}`,
+      etag: `"${st.size}-${Math.floor(st.mtimeMs)}"`,
+    });
+    if (req.method === 'HEAD') return res.end();
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  origin.port = server.address().port;
+  origin.base = `http://127.0.0.1:${origin.port}`;
+  origin.close = () =>
+    new Promise((r) => {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections?.();
+      server.close(() => r());
+    });
+  return origin;
+}
+
+/** wrangler.toml without [build], with absolute paths, in a temp dir. */
+export function writeTestConfig(dir) {
+  const src = fs.readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8');
+  const out = [];
+  let skip = false;
+  for (const line of src.split('\n')) {
+    if (/^\[/.test(line)) skip = line.trim() === '[build]';
+    if (skip) continue;
+    if (/^main\s*=/.test(line)) out.push(`main = ${JSON.stringify(path.join(ROOT, 'build/worker/shim.mjs'))}`);
+    else if (/^directory\s*=/.test(line)) out.push(`directory = ${JSON.stringify(path.join(ROOT, 'www'))}`);
+    else out.push(line);
+  }
+  const file = path.join(dir, 'wrangler.test.toml');
+  fs.writeFileSync(file, out.join('\n'));
+  return file;
+}
+
+export function tmpDir(prefix = 'edgepix-worker-') {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+const running = new Set();
+
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+// Last resort if the runner exits without the after() hooks.
+process.on('exit', () => {
+  for (const c of running) killGroup(c, 'SIGKILL');
+});
+
+/**
+ * Starts `timeout 900 wrangler dev` (its own process group) and waits until it answers.
+ * Returns { url, stop(), output() }.
+ */
+export async function startWrangler({ config, persist, vars = {}, port }) {
+  port = port || (await freePort());
+  const args = [
+    '900',
+    WRANGLER,
+    'dev',
+    '-c',
+    config,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--show-interactive-dev-session=false',
+    '--persist-to',
+    persist,
+    '--log-level',
+    'warn',
+  ];
+  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  const child = spawn('timeout', args, {
+    cwd: path.dirname(config),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      WRANGLER_SEND_ERROR_REPORTS: 'false',
+      WRANGLER_HIDE_BANNER: 'true',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      NO_COLOR: '1',
+    },
+  });
+  running.add(child);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+    running.delete(child);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (exited) return;
+    killGroup(child, 'SIGTERM');
+    const t0 = Date.now();
+    while (!exited && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 100));
+    if (!exited) killGroup(child, 'SIGKILL');
+    while (!exited && Date.now() - t0 < 8000) await new Promise((r) => setTimeout(r, 100));
+  };
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (exited) throw new Error(`wrangler dev exited early:\n${out}`);
+    try {
+      const r = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) });
+      await r.arrayBuffer();
+      if (r.status < 500) break;
+    } catch {
+      /* not ready */
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev did not become ready:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return { url, stop, output: () => out, pid: child.pid };
+}
