@@ -198,7 +198,8 @@ async function buildUrl() {
   setStatus($('url-status'), 'running', 'Fetching from the local Worker…');
   const t0 = performance.now();
   try {
-    const res = await fetch(url);
+    // fetch() sends Accept: */*; ask like an <img> does, so format=auto negotiates the same.
+    const res = await fetch(url, { headers: { accept: 'image/avif,image/webp,image/apng,image/*,*/*;q=0.8' } });
     const blob = await res.blob();
     if (id !== urlRun) return;
     const ms = performance.now() - t0;
