@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The main command: from a fresh machine to the Worker serving on http://127.0.0.1:8787.
+#   1. scripts/setup.sh        toolchain, npm ci, chromium (each step skipped when done)
+#   2. scripts/build-worker.sh worker-build --release, offline (skipped when up to date)
+#   3. scripts/prepare-samples.sh  demo photos in www/samples + manifest.json
+#   4. wrangler dev             assets + Worker + local KV and Cache API (state in .wrangler/)
+# PORT=8788 scripts/dev.sh to use another port.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT="${PORT:-8787}"
+
+scripts/setup.sh
+scripts/build-worker.sh
+scripts/prepare-samples.sh
+
+BASE="http://127.0.0.1:$PORT"
+first=$(node -e 'const m=require("./www/samples/manifest.json");process.stdout.write(m[0]?m[0].file:"hato.jpg")')
+cat <<MSG
+
+== edgepix Worker on $BASE
+   landing page        $BASE/
+   resize to 640 wide  $BASE/cdn-cgi/image/width=640/samples/$first
+   auto format (WebP)  $BASE/cdn-cgi/image/width=800,format=auto/samples/$first
+   cover crop 400x400  $BASE/cdn-cgi/image/width=400,height=400,fit=cover,gravity=auto/samples/$first
+   metadata as JSON    $BASE/cdn-cgi/image/width=300,format=json/samples/$first
+   look at the headers: curl -sI $BASE/cdn-cgi/image/width=640/samples/$first
+   (x-edgepix-cache: MISS, then HIT; Server-Timing; ETag)
+   Absolute sources need ALLOWED_ORIGINS in wrangler.toml [vars] (or --var); see docs/CACHING.md.
+
+MSG
+
+export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false WRANGLER_HIDE_BANNER=true \
+  CLOUDFLARE_CF_FETCH_ENABLED=false
+exec node_modules/.bin/wrangler dev --ip 127.0.0.1 --port "$PORT" --show-interactive-dev-session=false "$@" </dev/null
