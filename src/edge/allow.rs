@@ -62,7 +62,8 @@ impl Allowlist {
                 continue;
             }
             let field = |k: &str| item.get(k).and_then(|x| x.as_str()).map(str::to_string);
-            let hostname = field("hostname").ok_or("ALLOWED_ORIGINS: a pattern needs a hostname")?;
+            let hostname =
+                field("hostname").ok_or("ALLOWED_ORIGINS: a pattern needs a hostname")?;
             patterns.push(Pattern {
                 protocol: field("protocol").map(|p| p.trim_end_matches(':').to_ascii_lowercase()),
                 hostname: hostname.to_ascii_lowercase(),
@@ -79,7 +80,9 @@ impl Allowlist {
 }
 
 fn parse_url_pattern(s: &str) -> Result<Pattern, String> {
-    let bad = || format!("ALLOWED_ORIGINS: cannot read pattern {s:?} (expected scheme://host[:port]/path)");
+    let bad = || {
+        format!("ALLOWED_ORIGINS: cannot read pattern {s:?} (expected scheme://host[:port]/path)")
+    };
     let (scheme, rest) = s.split_once("://").ok_or_else(bad)?;
     let protocol = match scheme.to_ascii_lowercase().as_str() {
         "*" => None,
@@ -91,7 +94,7 @@ fn parse_url_pattern(s: &str) -> Result<Pattern, String> {
         None => (rest, "/**"),
     };
     let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if p == "*" => (h, None),
+        Some((h, "*")) => (h, None),
         Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
             (h, Some(p.to_string()))
         }
@@ -152,11 +155,12 @@ fn glob(pattern: &str, text: &str, sep: char, min_double: usize) -> bool {
 fn match_segments(p: &[&str], t: &[&str], min_double: usize) -> bool {
     match p.first() {
         None => t.is_empty(),
-        Some(&"**") => {
-            (min_double..=t.len()).any(|n| match_segments(&p[1..], &t[n..], min_double))
-        }
+        Some(&"**") => (min_double..=t.len()).any(|n| match_segments(&p[1..], &t[n..], min_double)),
         Some(seg) => match t.first() {
-            Some(s) => wildcard(seg.as_bytes(), s.as_bytes()) && match_segments(&p[1..], &t[1..], min_double),
+            Some(s) => {
+                wildcard(seg.as_bytes(), s.as_bytes())
+                    && match_segments(&p[1..], &t[1..], min_double)
+            }
             None => false,
         },
     }
@@ -175,7 +179,9 @@ mod tests {
     use super::*;
 
     fn allows(spec: &str, url: &str) -> bool {
-        Allowlist::parse(spec).unwrap().allows(&Url::parse(url).unwrap())
+        Allowlist::parse(spec)
+            .unwrap()
+            .allows(&Url::parse(url).unwrap())
     }
 
     #[test]
@@ -190,8 +196,14 @@ mod tests {
         assert!(!allows(s, "https://evil.com/images/x.jpg?a.example.com"));
         assert!(allows(s, "http://127.0.0.1:9999/a/b.png"));
         assert!(!allows(s, "http://127.0.0.2:9999/a/b.png"));
-        assert!(allows("https://*.cdn.net/*.jpg", "https://img.cdn.net/a.jpg"));
-        assert!(!allows("https://*.cdn.net/*.jpg", "https://img.cdn.net/d/a.jpg"));
+        assert!(allows(
+            "https://*.cdn.net/*.jpg",
+            "https://img.cdn.net/a.jpg"
+        ));
+        assert!(!allows(
+            "https://*.cdn.net/*.jpg",
+            "https://img.cdn.net/d/a.jpg"
+        ));
         assert!(!allows("", "https://img.cdn.net/a.jpg"));
         let j = r#"[{"protocol":"https","hostname":"img-*.x.org","pathname":"/p/**"}]"#;
         assert!(allows(j, "https://img-1.x.org:444/p/q/r.jpg"));

@@ -153,9 +153,8 @@ fn parse_route(url: &Url, cfg: &Config) -> Result<(String, Source), Response> {
 
 struct Timing {
     fetch: Option<f64>,
-    decode: f64,
-    resize: f64,
-    encode: f64,
+    /// decode, resize, encode: only when this request ran the transform.
+    stages: Option<[f64; 3]>,
     cache: f64,
     cache_desc: &'static str,
 }
@@ -166,9 +165,11 @@ impl Timing {
         if let Some(f) = self.fetch {
             parts.push(format!("fetch;dur={f:.1}"));
         }
-        parts.push(format!("decode;dur={:.1}", self.decode));
-        parts.push(format!("resize;dur={:.1}", self.resize));
-        parts.push(format!("encode;dur={:.1}", self.encode));
+        if let Some([d, r, e]) = self.stages {
+            parts.push(format!("decode;dur={d:.1}"));
+            parts.push(format!("resize;dur={r:.1}"));
+            parts.push(format!("encode;dur={e:.1}"));
+        }
         parts.push(format!(
             "cache;dur={:.1};desc=\"{}\"",
             self.cache, self.cache_desc
@@ -214,7 +215,10 @@ fn variant_response(entry: &Entry, r: &Reply, timing: &Timing, max_age: u64) -> 
     }
     let _ = h.set("content-type", &m.ct);
     let _ = h.set("content-length", &entry.body.len().to_string());
-    let _ = h.set("content-disposition", &format!("inline; filename=\"{}\"", m.name));
+    let _ = h.set(
+        "content-disposition",
+        &format!("inline; filename=\"{}\"", m.name),
+    );
     if !m.notes.is_empty() {
         let _ = h.set("x-edgepix-notes", &m.notes);
     }
@@ -313,9 +317,7 @@ async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker:
 
     let mut timing = Timing {
         fetch: None,
-        decode: 0.0,
-        resize: 0.0,
-        encode: 0.0,
+        stages: None,
         cache: 0.0,
         cache_desc: "miss",
     };
@@ -396,12 +398,8 @@ async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker:
             );
             if let (true, Some(mut entry)) = (outage, stale) {
                 timing.cache_desc = "kv-stale";
-                let resp = variant_response(
-                    &entry,
-                    &reply("STALE", "kv"),
-                    &timing,
-                    cfg.stale_max_age,
-                );
+                let resp =
+                    variant_response(&entry, &reply("STALE", "kv"), &timing, cfg.stale_max_age);
                 // Shield the origin for a short while without hiding its recovery for long.
                 entry.meta.stale = true;
                 let ttl = cfg.stale_max_age;
@@ -414,20 +412,18 @@ async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker:
         }
     };
     let ttl = src.max_age.unwrap_or(0).max(cfg.ttl_floor);
-    if !src_from_cache {
-        let meta = Meta {
-            ct: "application/octet-stream".into(),
-            etag: String::new(),
-            name: String::new(),
-            notes: String::new(),
-            stored: js_sys::Date::now(),
-            ttl,
-            src_etag: src.etag.clone(),
-            stale: false,
-        };
-        let body = src.bytes.clone();
-        ctx.wait_until(async move { store::cache_put(src_cache_url, body, &meta, ttl).await });
-    }
+    // The source is cached too (Cache API only), so N variants of a photo cost one origin
+    // fetch. Written after the transform, moving the bytes instead of copying them.
+    let src_meta = (!src_from_cache).then(|| Meta {
+        ct: "application/octet-stream".into(),
+        etag: String::new(),
+        name: String::new(),
+        notes: String::new(),
+        stored: js_sys::Date::now(),
+        ttl,
+        src_etag: src.etag.clone(),
+        stale: false,
+    });
 
     // 4. Transform
     let clock = || js_sys::Date::now();
@@ -450,10 +446,13 @@ async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker:
             return Ok(core_error_response(&e));
         }
     };
-    drop(src.bytes);
-    timing.decode = out.timings.decode;
-    timing.resize = out.timings.resize;
-    timing.encode = out.timings.encode;
+    if let Some(meta) = src_meta {
+        let body = src.bytes;
+        ctx.wait_until(async move { store::cache_put(src_cache_url, body, &meta, ttl).await });
+    } else {
+        drop(src.bytes);
+    }
+    timing.stages = Some([out.timings.decode, out.timings.resize, out.timings.encode]);
     let digest = store::sha256_hex(&out.bytes).await?;
     let meta = Meta {
         ct: if out.format == crate::OutputFormat::Json {

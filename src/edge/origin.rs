@@ -230,7 +230,9 @@ async fn read_body(mut resp: Response, max: u64) -> Result<Fetched, FetchError> 
             }
         })?;
         if bytes.len() as u64 + chunk.len() as u64 > max {
-            return Err(FetchError::TooLarge(bytes.len() as u64 + chunk.len() as u64));
+            return Err(FetchError::TooLarge(
+                bytes.len() as u64 + chunk.len() as u64,
+            ));
         }
         bytes.extend_from_slice(&chunk);
     }
