@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Load test of the Worker under local `wrangler dev` (workerd) on loopback, next to a trivial
+# Worker that returns a fixed body of the same size, in the same run:
+#   - cache hit: wrk, 32 connections, 30 s, one URL (RainDrops.jpg -> 800 px JPEG q80)
+#   - cache miss: sequential requests with distinct options (each one decodes and encodes)
+# Needs scripts/build-worker.sh (and what scripts/setup.sh installs) and wrk.
+#   scripts/bench/wrk.sh [DURATION_S] [CONNECTIONS] [MISSES]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+DUR=${1:-30}
+CONN=${2:-32}
+MISSES=${3:-30}
+CORPUS="${EDGEPIX_CORPUS:-$ROOT/../shared/corpus}"
+W="$ROOT/target/bench-wrk"
+P1=${EDGEPIX_WRK_PORT:-8797}
+P2=$((P1 + 1))
+
+scripts/build-worker.sh >&2
+rm -rf "$W" && mkdir -p "$W/assets" "$W/trivial-assets"
+cp "$CORPUS/photos/RainDrops.jpg" "$W/assets/raindrops.jpg"
+
+# The repo's wrangler.toml without [build] (already built), with absolute paths.
+python3 - "$ROOT" "$W" <<'PY'
+import re, sys
+root, w = sys.argv[1], sys.argv[2]
+s = open(f"{root}/wrangler.toml").read()
+s = re.sub(r"(?ms)^\[build\]\n(?:[^\[\n].*\n|\n)*", "", s)
+s = re.sub(r'(?m)^main = .*$', f'main = "{root}/build/worker/shim.mjs"', s)
+s = re.sub(r'(?m)^directory = .*$', f'directory = "{w}/assets"', s)
+open(f"{w}/wrangler.toml", "w").write(s)
+PY
+
+export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false WRANGLER_HIDE_BANNER=true \
+  CLOUDFLARE_CF_FETCH_ENABLED=false
+WRANGLER="$ROOT/node_modules/.bin/wrangler"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+serve() { # config port log
+  timeout 900 "$WRANGLER" dev -c "$1" --ip 127.0.0.1 --port "$2" --persist-to "$W/state-$2" \
+    --show-interactive-dev-session=false </dev/null >"$3" 2>&1 &
+  pids+=($!)
+}
+wait_up() {
+  for _ in $(seq 1 120); do
+    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+    sleep 0.5
+  done
+  echo "wrk.sh: server on $1 did not start" >&2
+  exit 1
+}
+
+HIT_URL="http://127.0.0.1:$P1/cdn-cgi/image/width=800,format=jpeg,quality=80/raindrops.jpg"
+serve "$W/wrangler.toml" "$P1" "$W/edgepix.log"
+wait_up "$P1"
+curl -s -o "$W/hit.jpg" -D "$W/miss.h" "$HIT_URL"
+curl -s -o /dev/null -D "$W/hit.h" "$HIT_URL"
+SIZE=$(stat -c %s "$W/hit.jpg")
+echo "first: $(grep -i '^x-edgepix-cache:' "$W/miss.h" | tr -d '\r')  second: $(grep -i '^x-edgepix-cache:' "$W/hit.h" | tr -d '\r')  body $SIZE B" >&2
+
+cat >"$W/trivial.mjs" <<JS
+const body = new Uint8Array($SIZE).fill(120);
+export default {
+  fetch() {
+    return new Response(body, { headers: { "content-type": "image/jpeg", "cache-control": "public, max-age=3600" } });
+  },
+};
+JS
+printf 'name = "trivial"\nmain = "trivial.mjs"\ncompatibility_date = "2025-06-01"\n' >"$W/trivial.toml"
+serve "$W/trivial.toml" "$P2" "$W/trivial.log"
+wait_up "$P2"
+
+row() { # name wrk-output
+  local rps p50 p99
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$2")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$2")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$2")
+  echo "| $1 | $rps | $p50 | $p99 |"
+}
+echo "== load: $(uptime)" >&2
+out1=$(wrk -t2 -c"$CONN" -d"${DUR}s" --latency "$HIT_URL")
+out2=$(wrk -t2 -c"$CONN" -d"${DUR}s" --latency "http://127.0.0.1:$P2/")
+echo "$out1" >"$W/wrk-edgepix.txt"
+echo "$out2" >"$W/wrk-trivial.txt"
+
+# Misses: a new quality each time is a new cache key, so each request decodes + encodes.
+: >"$W/miss.txt"
+for i in $(seq 1 "$MISSES"); do
+  q=$((40 + i))
+  curl -s -o /dev/null -w '%{time_total} %header{x-edgepix-cache}\n' \
+    "http://127.0.0.1:$P1/cdn-cgi/image/width=800,format=jpeg,quality=$q/raindrops.jpg" >>"$W/miss.txt"
+done
+miss=$(awk '{print $1 * 1000}' "$W/miss.txt" | sort -n | awk '{a[NR]=$1} END {
+  p50=a[int((NR+1)/2)]; i99=int(NR*0.99+0.999); if (i99>NR) i99=NR;
+  printf "%.1f ms | %.1f ms (n=%d)", p50, a[i99], NR}')
+
+echo "Loopback, wrk -t2 -c$CONN -d${DUR}s, body $SIZE B (RainDrops.jpg -> width=800 JPEG q80):"
+echo
+echo "| server | requests/s | p50 | p99 |"
+echo "|---|---:|---:|---:|"
+row "edgepix Worker, cache hit" "$out1"
+row "trivial Worker, fixed body" "$out2"
+echo
+echo "Cache-miss latency (sequential, distinct options, 1920x1200 JPEG -> 800 px): p50 | p99: $miss"
+echo "miss headers: $(awk '{print $2}' "$W/miss.txt" | sort | uniq -c | tr '\n' ' ')"
