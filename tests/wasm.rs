@@ -1,0 +1,55 @@
+//! The core pipeline under wasm32 (node, via wasm-bindgen-test-runner): the same transforms
+//! give the same dimensions and formats as natively. Corpus files are embedded at compile time.
+#![cfg(target_arch = "wasm32")]
+
+use edgepix::{Accepts, Limits, Options, OutputFormat};
+use wasm_bindgen_test::*;
+
+const JPEG: &[u8] = include_bytes!("../../shared/corpus/orientation/Landscape_6.jpg");
+const PNG: &[u8] = include_bytes!("../../shared/corpus/conformance/png/primary/basn6a08.png");
+const WEBP: &[u8] =
+    include_bytes!("../../shared/corpus/conformance/webp/libwebp-test-data/lossless1.webp");
+const PARIS: &[u8] = include_bytes!("../../shared/corpus/orientation/paris_exif_orientation_5.jpg");
+const BOMB: &[u8] = include_bytes!("../../shared/corpus/bombs/bug793470-crasher.png");
+
+fn run(bytes: &[u8], opts: &str) -> edgepix::Result<edgepix::Output> {
+    let o = Options::parse(opts).unwrap();
+    edgepix::transform(bytes, &o, Accepts::default(), &Limits::default(), &|| 0.0)
+}
+
+#[wasm_bindgen_test]
+fn jpeg_with_orientation_resizes() {
+    let out = run(JPEG, "width=300").unwrap();
+    assert_eq!((out.width, out.height), (300, 200));
+    assert!(matches!(out.format, OutputFormat::Jpeg { .. }));
+    assert_eq!(&out.bytes[..3], &[0xFF, 0xD8, 0xFF]);
+}
+
+#[wasm_bindgen_test]
+fn png_with_alpha_to_webp() {
+    let out = run(PNG, "width=16,format=webp").unwrap();
+    assert_eq!((out.width, out.height), (16, 16));
+    assert_eq!(out.format, OutputFormat::Webp);
+    assert_eq!(&out.bytes[8..12], b"WEBP");
+}
+
+#[wasm_bindgen_test]
+fn webp_to_png() {
+    let out = run(WEBP, "format=png,fit=cover,width=50,height=50").unwrap();
+    assert_eq!((out.width, out.height), (50, 50));
+    assert_eq!(&out.bytes[1..4], b"PNG");
+}
+
+#[wasm_bindgen_test]
+fn exif_transpose_and_json() {
+    let out = run(PARIS, "").unwrap();
+    assert_eq!((out.width, out.height), (302, 403));
+    let out = run(PARIS, "format=json").unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.bytes).unwrap();
+    assert_eq!(v["original"]["width"], 302);
+}
+
+#[wasm_bindgen_test]
+fn bomb_is_refused() {
+    assert_eq!(run(BOMB, "width=10").unwrap_err().http_status(), 413);
+}
