@@ -158,12 +158,11 @@ fn round_dim(v: f64) -> u32 {
     v.round().max(1.0) as u32
 }
 
+/// What a fit mode decides: the region to resize, the size to resize it to, the pad canvas.
+type Fitted = ([f64; 4], (u32, u32), Option<Canvas>);
+
 /// The fit modes, as Cloudflare Images defines them, over the (trimmed) region.
-fn fit(
-    region: [f64; 4],
-    opts: &Options,
-    _has_alpha: bool,
-) -> Result<([f64; 4], (u32, u32), Option<Canvas>)> {
+fn fit(region: [f64; 4], opts: &Options, _has_alpha: bool) -> Result<Fitted> {
     let [rx, ry, sw, sh] = region;
     let (bw, bh) = opts.target_box();
     let whole = (region, (round_dim(sw), round_dim(sh)), None);

@@ -91,7 +91,7 @@ fn parse_hex(hex: &str) -> Option<Rgba> {
 
 fn parse_rgb_function(args: &str) -> Option<Rgba> {
     // Both the legacy comma syntax and the modern space/slash syntax.
-    let normalized = args.replace('/', " ").replace(',', " ");
+    let normalized = args.replace(['/', ','], " ");
     let parts: Vec<&str> = normalized.split_whitespace().collect();
     if parts.len() != 3 && parts.len() != 4 {
         return None;
