@@ -155,11 +155,11 @@ fn copyright_mode_keeps_only_the_copyright() {
     let text = b"(c) Test\0";
     let mut t = b"MM\0\x2a\0\0\0\x08".to_vec();
     t.extend_from_slice(&2u16.to_be_bytes());
-    let data_at = 8 + 2 + 24 + 4;
+    let data_at: u32 = 8 + 2 + 24 + 4;
     let gps_at = data_at + text.len() as u32;
     t.extend_from_slice(&[0x82, 0x98, 0, 2]);
     t.extend_from_slice(&(text.len() as u32).to_be_bytes());
-    t.extend_from_slice(&(data_at as u32).to_be_bytes());
+    t.extend_from_slice(&data_at.to_be_bytes());
     t.extend_from_slice(&[0x88, 0x25, 0, 4, 0, 0, 0, 1]);
     t.extend_from_slice(&gps_at.to_be_bytes());
     t.extend_from_slice(&0u32.to_be_bytes());
