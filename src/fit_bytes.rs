@@ -14,13 +14,14 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::format::Accepts;
 use crate::limits::Limits;
 use crate::options::{Options, Quality};
-use crate::pipeline::{transform, Clock, Output, Timings};
+use crate::pipeline::{guard, render, Clock, Output, Rendered, Timings};
 use crate::plan::OutputFormat;
 
 /// Lowest quality the search goes to before it starts shrinking the image.
 pub const MIN_QUALITY: u8 = 40;
 
-/// Upper bound on transforms per call (each one decodes the input again).
+/// Upper bound on attempts per call. Quality attempts only re-encode one rendered frame; size
+/// attempts decode and resize again (shrink-on-load makes the smaller ones cheap).
 const MAX_ATTEMPTS: usize = 16;
 
 /// The effective budget for an output: `max_bytes`, capped at the input size when the format
@@ -49,29 +50,49 @@ pub fn transform_max_bytes(
             "a positive number of bytes",
         ));
     }
+    guard(|| search(bytes, opts, accepts, limits, clock, max_bytes))
+}
+
+fn search(
+    bytes: &[u8],
+    opts: &Options,
+    accepts: Accepts,
+    limits: &Limits,
+    clock: Clock,
+    max_bytes: usize,
+) -> Result<Output> {
     let attempts = std::cell::Cell::new(0usize);
     // The returned timings are the sum over all attempts: what the search really cost.
     let spent = std::cell::Cell::new(Timings::default());
+    let add = |t: Timings| {
+        let s = spent.get();
+        spent.set(Timings {
+            decode: s.decode + t.decode,
+            resize: s.resize + t.resize,
+            encode: s.encode + t.encode,
+        });
+    };
+    // Render (decode + resize) and encode at the options' own quality.
     let run = |o: &Options| {
         attempts.set(attempts.get() + 1);
-        let out = transform(bytes, o, accepts, limits, clock)?;
-        let t = spent.get();
-        spent.set(Timings {
-            decode: t.decode + out.timings.decode,
-            resize: t.resize + out.timings.resize,
-            encode: t.encode + out.timings.encode,
-        });
-        Ok::<Output, Error>(out)
+        match render(bytes, o, accepts, limits, clock)? {
+            Rendered::Metadata(out) => Ok::<_, Error>((None, out)),
+            Rendered::Frame(frame) => {
+                let out = frame.encode(frame.plan.quality, clock)?;
+                add(out.timings);
+                Ok((Some(frame), out))
+            }
+        }
     };
     let done = |mut out: Output, note: Option<&'static str>| {
         out.timings = spent.get();
         out.notes.extend(note);
         Ok(out)
     };
-    let first = run(opts)?;
-    if first.format == OutputFormat::Json {
+    let (frame, first) = run(opts)?;
+    let Some(frame) = frame else {
         return Ok(first);
-    }
+    };
     let limit = budget(max_bytes, &first);
     if first.bytes.len() <= limit {
         return done(first, None);
@@ -87,9 +108,12 @@ pub fn transform_max_bytes(
         let mut best: Option<Output> = None;
         while lo <= hi {
             let mid = lo + (hi - lo) / 2;
-            let mut o = opts.clone();
-            o.quality = Some(Quality::Value(mid));
-            let out = run(&o)?;
+            attempts.set(attempts.get() + 1);
+            let out = frame.encode(mid, clock)?;
+            add(Timings {
+                encode: out.timings.encode,
+                ..Timings::default()
+            });
             if out.bytes.len() <= limit {
                 best = Some(out);
                 lo = mid + 1;
@@ -104,6 +128,9 @@ pub fn transform_max_bytes(
         }
         base.quality = Some(Quality::Value(MIN_QUALITY));
     }
+
+    // The frame was rendered at the requested size; smaller ones are rendered anew.
+    drop(frame);
 
     // Shrink: the largest width (height follows the output's aspect) that fits.
     let (w0, h0) = (first.width, first.height);
@@ -126,7 +153,7 @@ pub fn transform_max_bytes(
     };
     while lo <= hi && attempts.get() < MAX_ATTEMPTS {
         let w = guess.clamp(lo, hi);
-        let out = run(&sized(w))?;
+        let (_, out) = run(&sized(w))?;
         if out.bytes.len() <= limit {
             lo = w + 1;
             best = Some(out);
@@ -158,6 +185,7 @@ pub fn transform_max_bytes(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::transform;
 
     fn clock() -> f64 {
         0.0

@@ -48,13 +48,16 @@ pub fn transform(
     limits: &Limits,
     clock: Clock,
 ) -> Result<Output> {
-    // Panics are bugs, but a caller must still get an error rather than lose the process.
-    // (On wasm32 panics abort; there the decoders' own checks and our limits are the guard.)
+    guard(|| transform_inner(bytes, opts, accepts, limits, clock))
+}
+
+/// Runs `f`, turning a panic into an `internal` error. Panics are bugs, but a caller must still
+/// get an error rather than lose the process. (On wasm32 panics abort; there the decoders' own
+/// checks and our limits are the guard.)
+pub fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let run =
-            std::panic::AssertUnwindSafe(|| transform_inner(bytes, opts, accepts, limits, clock));
-        std::panic::catch_unwind(run).unwrap_or_else(|p| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
             let what = p
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
@@ -64,7 +67,7 @@ pub fn transform(
         })
     }
     #[cfg(target_arch = "wasm32")]
-    transform_inner(bytes, opts, accepts, limits, clock)
+    f()
 }
 
 fn transform_inner(
@@ -74,12 +77,67 @@ fn transform_inner(
     limits: &Limits,
     clock: Clock,
 ) -> Result<Output> {
+    match render(bytes, opts, accepts, limits, clock)? {
+        Rendered::Metadata(out) => Ok(out),
+        Rendered::Frame(frame) => frame.encode(frame.plan.quality, clock),
+    }
+}
+
+/// The pipeline up to, not including, the encoder. Searches over encoder settings (`maxBytes`)
+/// encode one rendered frame many times instead of decoding and resizing again per attempt.
+pub enum Rendered {
+    /// `format=json`: the answer needs no pixels.
+    Metadata(Output),
+    Frame(Frame),
+}
+
+/// A finished output frame and everything its encoder needs.
+pub struct Frame {
+    pub raster: Raster,
+    pub plan: Plan,
+    pub probe: Probe,
+    pub timings: Timings,
+}
+
+impl Frame {
+    /// Encode at `quality` (the plan's own for a plain transform). Timings add the encode to the
+    /// decode and resize that made the frame.
+    pub fn encode(&self, quality: u8, clock: Clock) -> Result<Output> {
+        let t = clock();
+        let plan = Plan {
+            quality,
+            ..self.plan.clone()
+        };
+        let bytes = encode(&self.raster, &plan, &self.probe)?;
+        Ok(Output {
+            bytes,
+            format: plan.output,
+            width: self.raster.width,
+            height: self.raster.height,
+            input: self.probe.clone(),
+            timings: Timings {
+                encode: clock() - t,
+                ..self.timings
+            },
+            notes: plan.notes,
+        })
+    }
+}
+
+/// probe -> plan -> decode -> crop/resize -> orient -> colour -> background.
+pub fn render(
+    bytes: &[u8],
+    opts: &Options,
+    accepts: Accepts,
+    limits: &Limits,
+    clock: Clock,
+) -> Result<Rendered> {
     let probe = probe::probe(bytes, limits)?;
     let plan = plan::plan(&probe, opts, accepts, limits)?;
     if plan.output == OutputFormat::Json {
         let (width, height) = plan.output_size();
         let body = crate::info::json(&probe, Some((&plan, width, height)));
-        return Ok(Output {
+        return Ok(Rendered::Metadata(Output {
             bytes: body.into_bytes(),
             format: OutputFormat::Json,
             width,
@@ -87,17 +145,13 @@ fn transform_inner(
             input: probe,
             timings: Timings::default(),
             notes: plan.notes,
-        });
+        }));
     }
-    let mut timings = Timings::default();
     let t0 = clock();
     let decoded = codecs::decode(bytes, &probe, plan.decode_min_size, limits)?;
     let t1 = clock();
-    timings.decode = t1 - t0;
-
-    let raster = geometry(&decoded.raster, &probe, &plan)?;
+    let mut raster = geometry(&decoded.raster, &probe, &plan)?;
     drop(decoded.raster);
-    let mut raster = raster;
     if let Some(icc) = &decoded.color.icc {
         color::icc_to_srgb(&mut raster, icc)?;
     }
@@ -105,20 +159,17 @@ fn transform_inner(
         color::png_gamma_to_srgb(&mut raster, g);
     }
     let raster = background(raster, &plan);
-    let t2 = clock();
-    timings.resize = t2 - t1;
-
-    let bytes = encode(&raster, &plan, &probe)?;
-    timings.encode = clock() - t2;
-    Ok(Output {
-        bytes,
-        format: plan.output,
-        width: raster.width,
-        height: raster.height,
-        input: probe,
+    let timings = Timings {
+        decode: t1 - t0,
+        resize: clock() - t1,
+        encode: 0.0,
+    };
+    Ok(Rendered::Frame(Frame {
+        raster,
+        plan,
+        probe,
         timings,
-        notes: plan.notes,
-    })
+    }))
 }
 
 /// Crop + resize in stored orientation on the (possibly shrunk-on-load) frame, then orient.
