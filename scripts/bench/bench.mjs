@@ -22,8 +22,8 @@ const repo = resolve(here, '../..');
 const corpus = process.env.EDGEPIX_CORPUS || resolve(repo, '../shared/corpus');
 const require = createRequire(import.meta.url);
 const nm = (p) => join(here, 'node_modules', p);
-const nativeBin = process.env.EDGEPIX_BENCH_BIN || join(repo, 'target/release/edgepix-bench');
-const wasmPkg = process.env.EDGEPIX_BENCH_WASM || join(repo, 'target/bench-wasm/pkg/edgepix_bench_wasm.js');
+let nativeBin = process.env.EDGEPIX_BENCH_BIN || join(repo, 'target/release/edgepix-bench');
+let wasmPkg = process.env.EDGEPIX_BENCH_WASM || join(repo, 'target/bench-wasm/pkg/edgepix_bench_wasm.js');
 
 // ---------------------------------------------------------------------------------- workloads
 const WORKLOADS = [
@@ -223,6 +223,26 @@ const PEERS = {
   },
 };
 
+// A/B: EDGEPIX_BENCH_BIN_B / EDGEPIX_BENCH_WASM_B add a second build of edgepix to the same run
+// (peers edgepix-native-b / edgepix-wasm-b), e.g. the previous commit's binaries.
+for (const [name, envVar, base] of [
+  ['edgepix-native-b', 'EDGEPIX_BENCH_BIN_B', 'edgepix-native'],
+  ['edgepix-wasm-b', 'EDGEPIX_BENCH_WASM_B', 'edgepix-wasm'],
+]) {
+  const path = process.env[envVar];
+  if (!path) continue;
+  PEERS[name] = async () => {
+    const saved = [nativeBin, wasmPkg];
+    if (base === 'edgepix-native') nativeBin = path;
+    else wasmPkg = path;
+    try {
+      return await PEERS[base]();
+    } finally {
+      [nativeBin, wasmPkg] = saved;
+    }
+  };
+}
+
 function edgepixOpts(wl) {
   return `width=${wl.width},format=${wl.fmt},quality=${Q}`;
 }
@@ -381,8 +401,9 @@ const mem = {};
 if (!has('--no-mem')) {
   const self = fileURLToPath(import.meta.url);
   const probe = (peer, wl) => {
-    if (peer === 'edgepix-native') {
-      const r = spawnSync(nativeBin, ['once', join(corpus, wl.file), edgepixOpts(wl), '/dev/null', '2'], { encoding: 'utf8' });
+    if (peer.startsWith('edgepix-native')) {
+      const bin = peer === 'edgepix-native-b' ? process.env.EDGEPIX_BENCH_BIN_B : nativeBin;
+      const r = spawnSync(bin, ['once', join(corpus, wl.file), edgepixOpts(wl), '/dev/null', '2'], { encoding: 'utf8' });
       const j = JSON.parse(r.stdout);
       return { linear: 0, maxRSS: j.peak_rss_kib * 1024 };
     }
