@@ -4,6 +4,8 @@
 # Every process the tests start (wrangler dev, workerd, the origin) is killed by process group.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Unit tests of the adapter's pure parts (allowlist matching), natively.
+cargo test --quiet --features worker --lib edge::
 scripts/build-worker.sh
 scripts/prepare-samples.sh
 exec node --test --test-concurrency=1 --test-reporter=spec tests/worker/*.test.mjs

@@ -376,6 +376,7 @@ async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker:
             Ok((
                 Fetched {
                     bytes: e.body,
+                    not_modified: false,
                     etag: e.meta.src_etag,
                     max_age: Some(ttl),
                 },
@@ -383,7 +384,9 @@ async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker:
             ))
         }
         None => {
-            let r = origin::fetch_source(&env, &cfg, &url, &source).await;
+            // With a stale variant in hand, ask the origin whether the source changed.
+            let inm_src = stale.as_ref().and_then(|e| e.meta.src_etag.clone());
+            let r = origin::fetch_source(&env, &cfg, &url, &source, inm_src.as_deref()).await;
             timing.fetch = Some(js_sys::Date::now() - t1);
             r.map(|f| (f, false))
         }
@@ -412,6 +415,28 @@ async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker:
         }
     };
     let ttl = src.max_age.unwrap_or(0).max(cfg.ttl_floor);
+    if src.not_modified {
+        if let Some(mut entry) = stale {
+            // The source is unchanged: the stale variant is valid again, no transform needed.
+            entry.meta.stored = js_sys::Date::now();
+            entry.meta.ttl = ttl;
+            timing.cache_desc = "kv-revalidated";
+            let resp = variant_response(&entry, &reply("HIT", "revalidated"), &timing, ttl);
+            let retention = cfg.kv_retention.max(ttl);
+            let env2 = env.clone();
+            ctx.wait_until(async move {
+                let Entry { body, meta } = entry;
+                store::cache_put(cache_url, body.clone(), &meta, ttl).await;
+                store::kv_put(&env2, kv_key, body, meta, retention).await;
+            });
+            return Ok(resp);
+        }
+        return Ok(error_response(
+            502,
+            "origin_error",
+            "the origin answered 304 to an unconditional request",
+        ));
+    }
     // The source is cached too (Cache API only), so N variants of a photo cost one origin
     // fetch. Written after the transform, moving the bytes instead of copying them.
     let src_meta = (!src_from_cache).then(|| Meta {

@@ -83,7 +83,10 @@ pub enum FetchError {
 }
 
 pub struct Fetched {
+    /// Empty when `not_modified`.
     pub bytes: Vec<u8>,
+    /// The origin answered 304 to our `If-None-Match`: the stale variant is still right.
+    pub not_modified: bool,
     pub etag: Option<String>,
     /// max-age (or s-maxage) the origin gave, if any.
     pub max_age: Option<u64>,
@@ -112,6 +115,7 @@ pub async fn fetch_source(
     cfg: &Config,
     origin_of_request: &Url,
     src: &Source,
+    if_none_match: Option<&str>,
 ) -> Result<Fetched, FetchError> {
     let max = cfg.limits.max_input_bytes as u64;
     let resp = match src {
@@ -122,8 +126,14 @@ pub async fn fetch_source(
             let assets = env
                 .assets(super::config::ASSETS_BINDING)
                 .map_err(|e| FetchError::Network(format!("no assets binding: {e}")))?;
+            let headers = Headers::new();
+            if let Some(v) = if_none_match {
+                let _ = headers.set("if-none-match", v);
+            }
+            let mut init = RequestInit::new();
+            init.with_headers(headers);
             assets
-                .fetch(url.to_string(), None)
+                .fetch(url.to_string(), Some(init))
                 .await
                 .map_err(|e| FetchError::Network(e.to_string()))?
         }
@@ -136,16 +146,17 @@ pub async fn fetch_source(
             } else {
                 None
             };
-            fetch_remote(url.clone(), allow, cfg.origin_timeout_ms).await?
+            fetch_remote(url.clone(), allow, cfg.origin_timeout_ms, if_none_match).await?
         }
     };
-    read_body(resp, max).await
+    read_body(resp, max, if_none_match.is_some()).await
 }
 
 async fn fetch_remote(
     mut url: Url,
     allow: Option<&Allowlist>,
     timeout_ms: u32,
+    if_none_match: Option<&str>,
 ) -> Result<Response, FetchError> {
     let started = js_sys::Date::now();
     // One deadline for the whole exchange, body included.
@@ -153,6 +164,9 @@ async fn fetch_remote(
     for _hop in 0..5 {
         let headers = Headers::new();
         let _ = headers.set("via", VIA);
+        if let Some(v) = if_none_match {
+            let _ = headers.set("if-none-match", v);
+        }
         let _ = headers.set(
             "accept",
             "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8",
@@ -196,10 +210,19 @@ async fn fetch_remote(
     Err(FetchError::Network("too many redirects".into()))
 }
 
-async fn read_body(mut resp: Response, max: u64) -> Result<Fetched, FetchError> {
+async fn read_body(mut resp: Response, max: u64, conditional: bool) -> Result<Fetched, FetchError> {
     let status = resp.status_code();
     match status {
         200..=299 => {}
+        304 if conditional => {
+            let h = resp.headers();
+            return Ok(Fetched {
+                bytes: Vec::new(),
+                not_modified: true,
+                etag: h.get("etag").ok().flatten(),
+                max_age: parse_max_age(h.get("cache-control").ok().flatten().as_deref()),
+            });
+        }
         404 | 410 => return Err(FetchError::NotFound(status)),
         s => return Err(FetchError::Status(s)),
     }
@@ -238,6 +261,7 @@ async fn read_body(mut resp: Response, max: u64) -> Result<Fetched, FetchError> 
     }
     Ok(Fetched {
         bytes,
+        not_modified: false,
         etag,
         max_age,
     })

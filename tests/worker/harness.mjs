@@ -28,6 +28,7 @@ export function freePort() {
  * Origin on 127.0.0.1 serving corpus files:
  *   /c/<corpus path>          Cache-Control: max-age=3600, ETag
  *   /ttl1/c/<corpus path>     Cache-Control: max-age=1 (to make variants stale quickly)
+ * A matching If-None-Match gets 304 (counted in `origin.notModified`).
  * `origin.mode` = 'ok' | '500' | 'hang' | '404' changes every answer; `origin.hits(path)`
  * counts requests per path (query string ignored).
  */
@@ -36,6 +37,7 @@ export async function startOrigin() {
   const hanging = new Set();
   const origin = {
     mode: 'ok',
+    notModified: 0,
     log,
     hits: (p) => log.filter((r) => r.path === p).length,
     total: () => log.length,
@@ -68,11 +70,17 @@ export async function startOrigin() {
       return res.end('not found');
     }
     const st = fs.statSync(file);
+    const etag = `"${st.size}-${Math.floor(st.mtimeMs)}"`;
+    if (req.headers['if-none-match'] === etag) {
+      origin.notModified++;
+      res.writeHead(304, { etag, 'cache-control': `public, max-age=${maxAge}` });
+      return res.end();
+    }
     res.writeHead(200, {
       'content-type': 'application/octet-stream',
       'content-length': st.size,
       'cache-control': `public, max-age=${maxAge}`,
-      etag: `"${st.size}-${Math.floor(st.mtimeMs)}"`,
+      etag,
     });
     if (req.method === 'HEAD') return res.end();
     fs.createReadStream(file).pipe(res);

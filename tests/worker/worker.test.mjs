@@ -308,6 +308,21 @@ test('origin down with a stale copy in KV: served STALE', async () => {
   }
 });
 
+test('a stale variant whose source is unchanged is revalidated with the source ETag (304)', async () => {
+  const p = '/ttl1/c/photos/kodak/kodim09.png';
+  const a = await get(img('width=100,format=png', remote(p)));
+  assert.equal(a.status, 200, a.text());
+  assert.equal(a.h.get('x-edgepix-cache'), 'MISS');
+  await new Promise((r) => setTimeout(r, 2500));
+  const n304 = origin.notModified;
+  const b = await get(img('width=100,format=png', remote(p)));
+  assert.equal(b.status, 200, b.text());
+  assert.equal(b.h.get('x-edgepix-cache'), 'HIT');
+  assert.equal(b.h.get('x-edgepix-cache-layer'), 'revalidated');
+  assert.equal(origin.notModified, n304 + 1, 'the origin answered 304');
+  assert.ok(b.body.equals(a.body));
+});
+
 test('after a restart with the Cache API emptied, the variant comes from KV', async () => {
   const p = '/c/photos/RainDrops.jpg';
   const hits = origin.hits(p);
