@@ -8,7 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { imageInfo } from './imageinfo.mjs';
-import { ROOT, startOrigin, startWrangler, writeTestConfig, tmpDir } from './harness.mjs';
+import { ROOT, freePort, startOrigin, startWrangler, writeTestConfig, tmpDir } from './harness.mjs';
 
 let origin;
 let wr;
@@ -343,4 +343,39 @@ test('after a restart with the Cache API emptied, the variant comes from KV', as
   await new Promise((r) => setTimeout(r, 300));
   const again = await get(img('width=320', remote(p)));
   assert.equal(again.h.get('x-edgepix-cache-layer'), 'cache-api');
+});
+
+test('ORIGIN_BASE: relative sources resolve against it, never escape it; self-origin is a loop', async () => {
+  const d = tmpDir();
+  const port = await freePort();
+  const self = `http://127.0.0.1:${port}`;
+  let w2;
+  let w3;
+  try {
+    w2 = await startWrangler({
+      config,
+      persist: path.join(d, 'a'),
+      vars: { ORIGIN_BASE: `${origin.base}/c/`, CACHE_TTL_FLOOR: '0' },
+    });
+    const p = '/c/photos/kodak/kodim10.png';
+    const r = await get(`${w2.url}/cdn-cgi/image/width=64,format=png/photos/kodak/kodim10.png`);
+    assert.equal(r.status, 200, r.text());
+    assert.equal(imageInfo(r.body).width, 64);
+    assert.equal(origin.hits(p), 1);
+    // `//host/x` must not become a protocol-relative URL to another host
+    const before = origin.total();
+    const e = await get(`${w2.url}/cdn-cgi/image/width=64//example.com/x.jpg`);
+    assert.equal(e.status, 404, e.text());
+    assert.equal(origin.total(), before + 1);
+    assert.equal(origin.log.at(-1).path, '/c/example.com/x.jpg');
+    await w2.stop();
+    // A Worker whose origin is itself: its own Via marker stops the loop (508 inside, 502 out).
+    w3 = await startWrangler({ config, persist: path.join(d, 'b'), vars: { ORIGIN_BASE: `${self}/` }, port });
+    const l = await get(`${w3.url}/cdn-cgi/image/width=64/cdn-cgi/image/width=64/x.jpg`);
+    assert.equal(l.status, 502, l.text());
+  } finally {
+    await w2?.stop();
+    await w3?.stop();
+    fs.rmSync(d, { recursive: true, force: true });
+  }
 });
