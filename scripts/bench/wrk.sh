@@ -24,11 +24,16 @@ cp "$CORPUS/photos/RainDrops.jpg" "$W/assets/raindrops.jpg"
 python3 - "$ROOT" "$W" <<'PY'
 import re, sys
 root, w = sys.argv[1], sys.argv[2]
-s = open(f"{root}/wrangler.toml").read()
-s = re.sub(r"(?ms)^\[build\]\n(?:[^\[\n].*\n|\n)*", "", s)
-s = re.sub(r'(?m)^main = .*$', f'main = "{root}/build/worker/shim.mjs"', s)
-s = re.sub(r'(?m)^directory = .*$', f'directory = "{w}/assets"', s)
-open(f"{w}/wrangler.toml", "w").write(s)
+out, skip = [], False
+for line in open(f"{root}/wrangler.toml"):
+    if line.startswith("["):
+        skip = line.strip() == "[build]"
+    if skip:
+        continue
+    line = re.sub(r'^main = .*$', f'main = "{root}/build/worker/shim.mjs"', line)
+    line = re.sub(r'^directory = .*$', f'directory = "{w}/assets"', line)
+    out.append(line)
+open(f"{w}/wrangler.toml", "w").write("".join(out))
 PY
 
 export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false WRANGLER_HIDE_BANNER=true \
