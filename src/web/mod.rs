@@ -1,8 +1,8 @@
 //! wasm-bindgen exports for the npm package (feature "web").
 //!
 //! Thin on purpose: it turns a JS options object into [`Options`], calls the core, and turns the
-//! [`Output`] or [`Error`] back into plain JS objects. The hand-written `index.js` (see
-//! `scripts/npm/`) adds Blob/File handling, AbortSignal and the typed `EdgepixError`.
+//! [`Output`] or [`Error`] back into plain JS objects. The hand-written `index.js` (in
+//! `npm/`) adds Blob/File handling, AbortSignal and the typed `EdgepixError`.
 //!
 //! Options are the Cloudflare Images option set in object form, plus two package options:
 //! - `maxBytes`: byte budget, see [`crate::fit_bytes`];
