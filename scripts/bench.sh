@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark edgepix (native and wasm) against sharp, wasm-vips, photon and jSquash in one
-# interleaved run. Not part of the test command. Results: docs/BENCHMARKS.md.
+# interleaved run. Not part of the test command. A full run (no --only/--peers/--no-mem) writes
+# its results block into docs/BENCHMARKS.md (between the bench:results markers); --doc F writes
+# any run's block to F, --no-doc writes nothing.
 #
 #   scripts/bench.sh [--rounds 9] [--warmup 1] [--only W1,W4] [--peers ...] [--no-mem] [--json F]
+#                    [--doc F | --no-doc]
 #
 # Needs the corpus at ../shared/corpus (or EDGEPIX_CORPUS), node >= 20, the wasm32 target and
 # wasm-bindgen (the version pinned in Cargo.toml).
