@@ -524,7 +524,7 @@ if (docPath) {
   const sh = (cmd, args) => (spawnSync(cmd, args, { encoding: 'utf8', cwd: repo }).stdout || '').trim();
   const cpu = cpus()[0]?.model ?? '?';
   const os = /PRETTY_NAME="([^"]+)"/.exec(existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '')?.[1] ?? '?';
-  const dirty = sh('git', ['status', '--porcelain', '--untracked-files=no']) ? ' (+ uncommitted changes)' : '';
+  const dirty = sh('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!docs']) ? ' (+ uncommitted changes)' : '';
   const utc = (d) => d.toISOString().slice(0, 16).replace('T', ' ');
   const wlDesc = [];
   for (const wl of workloads) {
