@@ -105,7 +105,7 @@ miss=$(awk '{print $1 * 1000}' "$W/miss.txt" | sort -n | awk '{a[NR]=$1} END {
 
 report() {
   echo "Command: \`scripts/bench/wrk.sh $DUR $CONN $MISSES\`, commit $(git rev-parse --short HEAD), started $STARTED UTC;"
-  echo "load average (1 min) $LOAD_BEFORE before, $(cut -d' ' -f1 /proc/loadavg) after. $("$WRANGLER" --version 2>/dev/null | tail -1 | sed 's/^ *//')."
+  echo "load average (1 min) $LOAD_BEFORE before, $(cut -d' ' -f1 /proc/loadavg) after; wrangler $("$WRANGLER" --version 2>/dev/null | tail -1 | sed 's/^ *//')."
   echo
   echo "Loopback, wrk -t2 -c$CONN -d${DUR}s, body $SIZE B (RainDrops.jpg -> width=800 JPEG q80):"
   echo
