@@ -47,11 +47,7 @@ const BUDGET: usize = 2 << 20;
 
 #[test]
 fn bombs_are_refused_before_allocation() {
-    let bombs: Vec<String> = manifest()
-        .into_iter()
-        .filter(|(_, c)| c == "bomb")
-        .map(|(p, _)| p)
-        .collect();
+    let bombs = files_of_class("bomb");
     assert_eq!(bombs.len(), 13);
     let opts = edgepix::Options::parse("width=256").unwrap();
     let limits = edgepix::Limits::default();

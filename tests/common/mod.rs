@@ -67,6 +67,15 @@ pub fn manifest() -> Vec<(String, String)> {
         .collect()
 }
 
+/// Corpus paths whose MANIFEST.tsv class is `class` (valid, malformed or bomb).
+pub fn files_of_class(class: &str) -> Vec<String> {
+    manifest()
+        .into_iter()
+        .filter(|(_, c)| c == class)
+        .map(|(p, _)| p)
+        .collect()
+}
+
 fn clock() -> f64 {
     0.0
 }
