@@ -150,8 +150,7 @@ pub fn render(
     let t0 = clock();
     let decoded = codecs::decode(bytes, &probe, plan.decode_min_size, limits)?;
     let t1 = clock();
-    let mut raster = geometry(&decoded.raster, &probe, &plan)?;
-    drop(decoded.raster);
+    let mut raster = geometry(decoded.raster, &probe, &plan)?;
     if let Some(icc) = &decoded.color.icc {
         color::icc_to_srgb(&mut raster, icc)?;
     }
@@ -173,7 +172,7 @@ pub fn render(
 }
 
 /// Crop + resize in stored orientation on the (possibly shrunk-on-load) frame, then orient.
-fn geometry(src: &Raster, probe: &Probe, plan: &Plan) -> Result<Raster> {
+fn geometry(src: Raster, probe: &Probe, plan: &Plan) -> Result<Raster> {
     let o = plan.orientation;
     let stored = o.rect_to_stored(plan.crop, probe.width as f64, probe.height as f64);
     let sx = src.width as f64 / probe.width as f64;

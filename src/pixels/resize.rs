@@ -8,11 +8,12 @@ use fast_image_resize::{
 };
 
 /// Resize the `crop` rectangle (x, y, w, h in source pixels, fractional allowed) of `src`
-/// to `dst_w` x `dst_h`.
-pub fn crop_resize(src: &Raster, crop: [f64; 4], dst_w: u32, dst_h: u32) -> Result<Raster> {
+/// to `dst_w` x `dst_h`. Takes the frame by value so that a no-op (re-encode or metadata
+/// stripping at the original size) hands it on instead of copying it.
+pub fn crop_resize(src: Raster, crop: [f64; 4], dst_w: u32, dst_h: u32) -> Result<Raster> {
     let full = crop == [0.0, 0.0, src.width as f64, src.height as f64];
     if full && (dst_w, dst_h) == (src.width, src.height) {
-        return Ok(src.clone());
+        return Ok(src);
     }
     let pixel_type = match src.layout {
         Layout::Rgb => PixelType::U8x3,
