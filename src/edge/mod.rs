@@ -59,25 +59,6 @@ fn json_error(status: u16, body: String) -> Response {
         .fixed(body.into_bytes())
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Splits `/cdn-cgi/image/<options>/<source>` and resolves the source.
 fn parse_route(url: &Url, cfg: &Config) -> Result<(String, Source), Response> {
     let rest = &url.path()[PREFIX.len()..];
@@ -88,7 +69,9 @@ fn parse_route(url: &Url, cfg: &Config) -> Result<(String, Source), Response> {
             "expected /cdn-cgi/image/<options>/<source>",
         ));
     };
-    let opts = percent_decode(opts);
+    // Left encoded: `Options::parse` splits on `,` first and then decodes each value, so an
+    // encoded `%2C` or `%23` inside a value is decoded exactly once.
+    let opts = opts.to_string();
     let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
     let lower = source.to_ascii_lowercase();
     if lower.starts_with("http:/") || lower.starts_with("https:/") {
