@@ -175,8 +175,9 @@ fn etag_matches(inm: &str, etag: &str) -> bool {
         .any(|t| t.trim() == "*" || bare(t) == bare(etag))
 }
 
-fn variant_response(entry: &Entry, r: &Reply, timing: &Timing, max_age: u64) -> Response {
-    let m = &entry.meta;
+/// Builds the answer from a variant. `body` is taken by value: the Cache API hit hands its bytes
+/// straight over; callers that still write the entry somewhere clone it where they call.
+fn variant_response(m: &Meta, body: Vec<u8>, r: &Reply, timing: &Timing, max_age: u64) -> Response {
     let h = Headers::new();
     let _ = h.set("cache-control", &format!("public, max-age={max_age}"));
     let _ = h.set("etag", &m.etag);
@@ -197,7 +198,7 @@ fn variant_response(entry: &Entry, r: &Reply, timing: &Timing, max_age: u64) -> 
         }
     }
     let _ = h.set("content-type", &m.ct);
-    let _ = h.set("content-length", &entry.body.len().to_string());
+    let _ = h.set("content-length", &body.len().to_string());
     let _ = h.set(
         "content-disposition",
         &format!("inline; filename=\"{}\"", m.name),
@@ -209,7 +210,7 @@ fn variant_response(entry: &Entry, r: &Reply, timing: &Timing, max_age: u64) -> 
     if r.head {
         b.empty()
     } else {
-        b.fixed(entry.body.clone())
+        b.fixed(body)
     }
 }
 
@@ -323,7 +324,8 @@ async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker:
             ("HIT", entry.meta.ttl)
         };
         return Ok(variant_response(
-            &entry,
+            &entry.meta,
+            entry.body,
             &reply(status, "cache-api"),
             &timing,
             max_age,
@@ -338,7 +340,13 @@ async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker:
             timing.cache_desc = "kv";
             let left = ((entry.meta.stored + entry.meta.ttl as f64 * 1000.0 - now) / 1000.0)
                 .max(0.0) as u64;
-            let resp = variant_response(&entry, &reply("HIT", "kv"), &timing, entry.meta.ttl);
+            let resp = variant_response(
+                &entry.meta,
+                entry.body.clone(),
+                &reply("HIT", "kv"),
+                &timing,
+                entry.meta.ttl,
+            );
             let meta = entry.meta.clone();
             let body = entry.body;
             ctx.wait_until(async move { store::cache_put(cache_url, body, &meta, left).await });
@@ -384,8 +392,13 @@ async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker:
             );
             if let (true, Some(mut entry)) = (outage, stale) {
                 timing.cache_desc = "kv-stale";
-                let resp =
-                    variant_response(&entry, &reply("STALE", "kv"), &timing, cfg.stale_max_age);
+                let resp = variant_response(
+                    &entry.meta,
+                    entry.body.clone(),
+                    &reply("STALE", "kv"),
+                    &timing,
+                    cfg.stale_max_age,
+                );
                 // Shield the origin for a short while without hiding its recovery for long.
                 entry.meta.stale = true;
                 let ttl = cfg.stale_max_age;
@@ -404,7 +417,13 @@ async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker:
             entry.meta.stored = js_sys::Date::now();
             entry.meta.ttl = ttl;
             timing.cache_desc = "kv-revalidated";
-            let resp = variant_response(&entry, &reply("HIT", "revalidated"), &timing, ttl);
+            let resp = variant_response(
+                &entry.meta,
+                entry.body.clone(),
+                &reply("HIT", "revalidated"),
+                &timing,
+                ttl,
+            );
             let retention = cfg.kv_retention.max(ttl);
             let env2 = env.clone();
             ctx.wait_until(async move {
@@ -476,14 +495,10 @@ async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker:
         src_etag: src.etag,
         stale: false,
     };
-    let entry = Entry {
-        body: out.bytes,
-        meta,
-    };
-    let resp = variant_response(&entry, &reply("MISS", "origin"), &timing, ttl);
+    let body = out.bytes;
+    let resp = variant_response(&meta, body.clone(), &reply("MISS", "origin"), &timing, ttl);
 
     // 5. Write back without delaying the response.
-    let Entry { body, meta } = entry;
     let kv_copy = (body.len() <= cfg.max_kv_bytes).then(|| (body.clone(), meta.clone()));
     let retention = cfg.kv_retention.max(ttl);
     let env2 = env.clone();
