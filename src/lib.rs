@@ -3,6 +3,7 @@
 //! The adapters (`edge`, `web`, `bin/edgepix`) only translate their inputs and outputs.
 
 pub mod codecs;
+pub mod cursor;
 pub mod error;
 pub mod exif;
 pub mod fit_bytes;

@@ -325,6 +325,7 @@ mod tests {
             exif: None,
             xmp: None,
             jpeg: None,
+            gif: None,
         }
     }
 
