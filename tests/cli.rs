@@ -569,3 +569,25 @@ fn missing_or_bad_files_exit_1_with_an_error_line() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains(": write_failed: "), "{}", r.stderr);
 }
+
+#[test]
+fn batch_finishes_when_stdout_is_closed() {
+    // `edgepix batch … | head -1`: the reader is gone before the first line
+    let root = scratch("closed-stdout");
+    let (inp, out) = (root.join("in"), root.join("out"));
+    for i in 0..4 {
+        put(&inp, &format!("{i}.png"), PNG_32X32);
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_edgepix"))
+        .args(["batch", s(&inp), s(&out), "--jobs", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let result = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(files(&out), set(&["0.png", "1.png", "2.png", "3.png"]));
+}

@@ -47,7 +47,7 @@ pub fn run(raw: &[String]) -> Exit {
         Err(e) => return Exit::Usage(e),
     };
     if args.help {
-        println!("{USAGE}");
+        outln!("{USAGE}");
         return Exit::Ok;
     }
     let [in_dir, out_dir] = args.positional.as_slice() else {
@@ -121,7 +121,7 @@ pub fn run(raw: &[String]) -> Exit {
         .shard
         .map(|s| format!(", shard {s}: {} of {}", jobs.len(), rels.len()))
         .unwrap_or_default();
-    println!(
+    outln!(
         "batch {} -> {}: {} images{shard_note}, {} skipped, {threads} thread{}",
         in_dir.display(),
         out_dir.display(),
@@ -132,7 +132,7 @@ pub fn run(raw: &[String]) -> Exit {
     for group in &names.kept_extension {
         if group.iter().any(|&i| in_shard[i]) {
             let members: Vec<&str> = group.iter().map(|&i| rels[i].as_str()).collect();
-            println!(
+            outln!(
                 "note: {} share a name: their outputs keep the source extension",
                 members.join(", ")
             );
@@ -143,9 +143,9 @@ pub fn run(raw: &[String]) -> Exit {
         if reason.is_failure() {
             unreadable += 1;
             let e = FileError::new("unreadable", reason.to_string());
-            eprintln!("{}", convert::error_line(&entry.path, &e));
+            errln!("{}", convert::error_line(&entry.path, &e));
         } else {
-            println!("skipped {}: {reason}", entry.path.display());
+            outln!("skipped {}: {reason}", entry.path.display());
         }
     }
 
@@ -163,7 +163,7 @@ pub fn run(raw: &[String]) -> Exit {
         let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
         format!("{} skipped ({})", skipped.len(), parts.join(", "))
     };
-    println!(
+    outln!(
         "{} files: {} written, {} failed; {skipped_text}; {} bytes in, {} bytes out ({:.1} %); {threads} thread{}, {secs:.2} s",
         jobs.len(),
         totals.written,
@@ -266,7 +266,7 @@ fn report(job: &Job, result: &Result<Written, FileError>, totals: &mut Totals) {
             totals.bytes_in += w.bytes_in;
             totals.bytes_out += w.bytes_out;
             let notes: String = w.notes.iter().map(|n| format!(" (note: {n})")).collect();
-            println!(
+            outln!(
                 "{} -> {}: {}x{} {}, {} bytes{notes}",
                 job.input.path.display(),
                 w.out_path.display(),
@@ -278,7 +278,7 @@ fn report(job: &Job, result: &Result<Written, FileError>, totals: &mut Totals) {
         }
         Err(e) => {
             totals.failed += 1;
-            eprintln!("{}", convert::error_line(&job.input.path, e));
+            errln!("{}", convert::error_line(&job.input.path, e));
         }
     }
 }

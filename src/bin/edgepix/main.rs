@@ -7,6 +7,23 @@
 //! Exit codes: 0 everything succeeded, 1 at least one file failed (each failure is one line
 //! on stderr: `error: PATH: CODE: MESSAGE`), 2 the command could not start (usage).
 
+/// `println!` that ignores a closed stdout (`edgepix batch … | head`): the files still get
+/// done, and the exit status still tells what happened.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that ignores a closed stderr, as `outln!`.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod batch;
 mod convert;
@@ -54,7 +71,7 @@ fn main() -> ExitCode {
         Some("info") => info_cmd(&argv[1..]),
         Some("batch") => batch::run(&argv[1..]),
         Some("-h") | Some("--help") | Some("help") => {
-            println!("{USAGE}");
+            outln!("{USAGE}");
             Exit::Ok
         }
         None => Exit::Usage("no command given".into()),
@@ -64,7 +81,7 @@ fn main() -> ExitCode {
         Exit::Ok => ExitCode::SUCCESS,
         Exit::SomeFailed => ExitCode::from(1),
         Exit::Usage(msg) => {
-            eprintln!("edgepix: {msg}\n\n{USAGE}");
+            errln!("edgepix: {msg}\n\n{USAGE}");
             ExitCode::from(2)
         }
     }
@@ -76,7 +93,7 @@ fn transform_cmd(raw: &[String]) -> Exit {
         Err(e) => return Exit::Usage(e),
     };
     if args.help {
-        println!("{USAGE}");
+        outln!("{USAGE}");
         return Exit::Ok;
     }
     let [input, output] = args.positional.as_slice() else {
@@ -92,7 +109,7 @@ fn transform_cmd(raw: &[String]) -> Exit {
     });
     match result {
         Ok((bytes_in, out)) => {
-            println!(
+            outln!(
                 "{} ({bytes_in} bytes) -> {}: {}x{} {} {} bytes in {:.1} ms (decode {:.1}, resize {:.1}, encode {:.1})",
                 input.display(),
                 output.display(),
@@ -106,12 +123,12 @@ fn transform_cmd(raw: &[String]) -> Exit {
                 out.timings.encode
             );
             for n in out.notes {
-                println!("note: {n}");
+                outln!("note: {n}");
             }
             Exit::Ok
         }
         Err(e) => {
-            eprintln!("{}", convert::error_line(input, &e));
+            errln!("{}", convert::error_line(input, &e));
             Exit::SomeFailed
         }
     }
@@ -123,7 +140,7 @@ fn info_cmd(raw: &[String]) -> Exit {
         Err(e) => return Exit::Usage(e),
     };
     if args.help {
-        println!("{USAGE}");
+        outln!("{USAGE}");
         return Exit::Ok;
     }
     let [input] = args.positional.as_slice() else {
@@ -135,11 +152,11 @@ fn info_cmd(raw: &[String]) -> Exit {
         .and_then(|bytes| Ok(edgepix::inspect(&bytes, &limits)?));
     match result {
         Ok(json) => {
-            println!("{json}");
+            outln!("{json}");
             Exit::Ok
         }
         Err(e) => {
-            eprintln!("{}", convert::error_line(input, &e));
+            errln!("{}", convert::error_line(input, &e));
             Exit::SomeFailed
         }
     }
