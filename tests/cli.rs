@@ -591,3 +591,26 @@ fn batch_finishes_when_stdout_is_closed() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(files(&out), set(&["0.png", "1.png", "2.png", "3.png"]));
 }
+
+#[test]
+fn batch_never_replaces_an_input_when_in_dir_is_inside_out_dir() {
+    // OUT = root, IN = root/src: src/src/a.png would be written to root/src/a.png, which is
+    // the input src/a.png
+    let root = scratch("in-inside-out");
+    let inp = root.join("src");
+    put(&inp, "a.png", PNG_32X32);
+    put(&inp, "src/a.png", PNG_768X512);
+    let before = std::fs::read(inp.join("a.png")).unwrap();
+    let r = edgepix(&["batch", s(&inp), s(&root), "--options", "width=8"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "error: {}: would_overwrite_input: ",
+            s(&inp.join("src/a.png"))
+        )),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(inp.join("a.png")).unwrap(), before);
+    assert_eq!(decoded_size(&root.join("a.png")).1, 8);
+}

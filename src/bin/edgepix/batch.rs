@@ -13,6 +13,7 @@
 use crate::args::{self, Flag};
 use crate::convert::{self, FileError};
 use crate::naming;
+use crate::shard::Shard;
 use crate::walk::{self, Entry, SkipReason};
 use crate::{Exit, USAGE};
 use edgepix::{Limits, Options};
@@ -41,6 +42,19 @@ struct Written {
     notes: Vec<&'static str>,
 }
 
+/// What this run will do, decided before any image is read.
+struct Prepared {
+    jobs: Vec<Job>,
+    /// Skipped entries of this shard, sorted.
+    skipped: Vec<(Entry, SkipReason)>,
+    /// Groups of this shard's inputs that keep their source extension, as relative paths.
+    kept_extension: Vec<Vec<String>>,
+    /// Images in the whole job (all shards).
+    total: usize,
+    /// Canonical input paths no output may replace (only filled when IN_DIR is in OUT_DIR).
+    protect: HashSet<PathBuf>,
+}
+
 pub fn run(raw: &[String]) -> Exit {
     let args = match args::parse(raw, FLAGS) {
         Ok(a) => a,
@@ -54,55 +68,70 @@ pub fn run(raw: &[String]) -> Exit {
         return Exit::Usage("batch needs IN_DIR and OUT_DIR".into());
     };
     let (in_dir, out_dir) = (Path::new(in_dir), Path::new(out_dir));
+    let prepared = match prepare(in_dir, out_dir, args.shard) {
+        Ok(p) => p,
+        Err(e) => return Exit::Usage(e),
+    };
+    let threads = args
+        .jobs
+        .map(|n| n.get())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(prepared.jobs.len())
+        .max(1);
+    let unreadable = announce(&prepared, in_dir, out_dir, args.shard, threads);
+
+    let start = Instant::now();
+    let totals = process(
+        &prepared.jobs,
+        out_dir,
+        &args.options,
+        threads,
+        &prepared.protect,
+    );
+    summarise(&prepared, &totals, threads, start.elapsed().as_secs_f64());
+    if totals.failed > 0 || unreadable > 0 {
+        Exit::SomeFailed
+    } else {
+        Exit::Ok
+    }
+}
+
+/// Walk IN_DIR, name every output, keep this shard's files, create OUT_DIR. An error here
+/// is a usage error: nothing has been written except, at most, an empty OUT_DIR.
+fn prepare(in_dir: &Path, out_dir: &Path, shard: Option<Shard>) -> Result<Prepared, String> {
     let in_canonical = match std::fs::canonicalize(in_dir) {
         Ok(p) if p.is_dir() => p,
-        Ok(_) => return Exit::Usage(format!("{} is not a folder", in_dir.display())),
-        Err(e) => return Exit::Usage(format!("cannot read {}: {e}", in_dir.display())),
+        Ok(_) => return Err(format!("{} is not a folder", in_dir.display())),
+        Err(e) => return Err(format!("cannot read {}: {e}", in_dir.display())),
     };
     // OUT_DIR inside IN_DIR is skipped while walking; OUT_DIR == IN_DIR would overwrite inputs.
     let out_canonical = std::fs::canonicalize(out_dir).ok();
     if out_canonical.as_deref() == Some(in_canonical.as_path()) {
-        return Exit::Usage("OUT_DIR must differ from IN_DIR: outputs would replace inputs".into());
+        return Err("OUT_DIR must differ from IN_DIR: outputs would replace inputs".into());
     }
     let exclude = out_canonical
         .as_deref()
         .and_then(|o| o.strip_prefix(&in_canonical).ok())
         .map(Path::to_path_buf);
-    let listing = match walk::walk(in_dir, exclude.as_deref()) {
-        Ok(l) => l,
-        Err(e) => return Exit::Usage(format!("cannot list {}: {e}", in_dir.display())),
-    };
+    let listing = walk::walk(in_dir, exclude.as_deref())
+        .map_err(|e| format!("cannot list {}: {e}", in_dir.display()))?;
 
     // Names are decided over the whole job, before sharding, so every shard agrees.
     let rels: Vec<String> = listing.images.iter().map(|e| e.rel.clone()).collect();
-    let names = match naming::output_names(&rels) {
-        Ok(n) => n,
-        Err(e) => return Exit::Usage(e),
-    };
-    let mine = |rel: &str| args.shard.is_none_or(|s| s.contains(rel));
+    let names = naming::output_names(&rels)?;
+    let mine = |rel: &str| shard.is_none_or(|s| s.contains(rel));
     let in_shard: Vec<bool> = rels.iter().map(|r| mine(r)).collect();
-    let jobs: Vec<Job> = listing
-        .images
+    let kept_extension = names
+        .kept_extension
         .iter()
-        .zip(&names.bases)
-        .zip(&in_shard)
-        .filter(|(_, &m)| m)
-        .map(|((input, base), _)| Job {
-            input: input.clone(),
-            out_base: base.clone(),
-        })
-        .collect();
-    let skipped: Vec<&(Entry, SkipReason)> = listing
-        .skipped
-        .iter()
-        .filter(|(e, _)| mine(&e.rel))
+        .filter(|group| group.iter().any(|&i| in_shard[i]))
+        .map(|group| group.iter().map(|&i| rels[i].clone()).collect())
         .collect();
 
-    if let Err(e) = std::fs::create_dir_all(out_dir) {
-        return Exit::Usage(format!("cannot create {}: {e}", out_dir.display()));
-    }
+    std::fs::create_dir_all(out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
     // IN_DIR inside OUT_DIR: an output could land on an input; such a file fails instead.
-    let inputs_to_protect: HashSet<PathBuf> = match std::fs::canonicalize(out_dir) {
+    let protect = match std::fs::canonicalize(out_dir) {
         Ok(out) if in_canonical.starts_with(&out) => listing
             .images
             .iter()
@@ -111,35 +140,57 @@ pub fn run(raw: &[String]) -> Exit {
         _ => HashSet::new(),
     };
 
-    let threads = args
-        .jobs
-        .map(|n| n.get())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .min(jobs.len())
-        .max(1);
-    let shard_note = args
-        .shard
-        .map(|s| format!(", shard {s}: {} of {}", jobs.len(), rels.len()))
+    let total = listing.images.len();
+    let jobs = listing
+        .images
+        .into_iter()
+        .zip(names.bases)
+        .zip(&in_shard)
+        .filter(|(_, &m)| m)
+        .map(|((input, out_base), _)| Job { input, out_base })
+        .collect();
+    let skipped = listing
+        .skipped
+        .into_iter()
+        .filter(|(e, _)| mine(&e.rel))
+        .collect();
+    Ok(Prepared {
+        jobs,
+        skipped,
+        kept_extension,
+        total,
+        protect,
+    })
+}
+
+/// Say what will happen: the counts, the names that keep their extension, each skipped
+/// entry. Returns how many entries were unreadable (failures).
+fn announce(
+    p: &Prepared,
+    in_dir: &Path,
+    out_dir: &Path,
+    shard: Option<Shard>,
+    threads: usize,
+) -> usize {
+    let shard_note = shard
+        .map(|s| format!(", shard {s}: {} of {}", p.jobs.len(), p.total))
         .unwrap_or_default();
     outln!(
         "batch {} -> {}: {} images{shard_note}, {} skipped, {threads} thread{}",
         in_dir.display(),
         out_dir.display(),
-        rels.len(),
-        skipped.len(),
+        p.total,
+        p.skipped.len(),
         if threads == 1 { "" } else { "s" }
     );
-    for group in &names.kept_extension {
-        if group.iter().any(|&i| in_shard[i]) {
-            let members: Vec<&str> = group.iter().map(|&i| rels[i].as_str()).collect();
-            outln!(
-                "note: {} share a name: their outputs keep the source extension",
-                members.join(", ")
-            );
-        }
+    for group in &p.kept_extension {
+        outln!(
+            "note: {} share a name: their outputs keep the source extension",
+            group.join(", ")
+        );
     }
     let mut unreadable = 0usize;
-    for (entry, reason) in &skipped {
+    for (entry, reason) in &p.skipped {
         if reason.is_failure() {
             unreadable += 1;
             let e = FileError::new("unreadable", reason.to_string());
@@ -148,40 +199,34 @@ pub fn run(raw: &[String]) -> Exit {
             outln!("skipped {}: {reason}", entry.path.display());
         }
     }
+    unreadable
+}
 
-    let start = Instant::now();
-    let totals = process(&jobs, out_dir, &args.options, threads, &inputs_to_protect);
-    let secs = start.elapsed().as_secs_f64();
-
+fn summarise(p: &Prepared, totals: &Totals, threads: usize, secs: f64) {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for (_, reason) in &skipped {
+    for (_, reason) in &p.skipped {
         *counts.entry(reason.label()).or_default() += 1;
     }
-    let skipped_text = if counts.is_empty() {
+    let skipped = if counts.is_empty() {
         "0 skipped".to_string()
     } else {
         let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
-        format!("{} skipped ({})", skipped.len(), parts.join(", "))
+        format!("{} skipped ({})", p.skipped.len(), parts.join(", "))
+    };
+    let ratio = if totals.bytes_in > 0 {
+        totals.bytes_out as f64 * 100.0 / totals.bytes_in as f64
+    } else {
+        0.0
     };
     outln!(
-        "{} files: {} written, {} failed; {skipped_text}; {} bytes in, {} bytes out ({:.1} %); {threads} thread{}, {secs:.2} s",
-        jobs.len(),
+        "{} files: {} written, {} failed; {skipped}; {} bytes in, {} bytes out ({ratio:.1} %); {threads} thread{}, {secs:.2} s",
+        p.jobs.len(),
         totals.written,
         totals.failed,
         totals.bytes_in,
         totals.bytes_out,
-        if totals.bytes_in > 0 {
-            totals.bytes_out as f64 * 100.0 / totals.bytes_in as f64
-        } else {
-            0.0
-        },
         if threads == 1 { "" } else { "s" }
     );
-    if totals.failed > 0 || unreadable > 0 {
-        Exit::SomeFailed
-    } else {
-        Exit::Ok
-    }
 }
 
 #[derive(Default)]
