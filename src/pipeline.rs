@@ -2,6 +2,7 @@
 //! Resizing happens before orientation and colour conversion so those two passes touch only
 //! output-sized frames.
 
+use crate::budget::MemoryEstimate;
 use crate::codecs::{self, jpeg::JpegParams};
 use crate::error::{Error, Result};
 use crate::format::Accepts;
@@ -29,6 +30,8 @@ pub struct Output {
     pub input: Probe,
     pub timings: Timings,
     pub notes: Vec<&'static str>,
+    /// What the plan estimated this transform would hold at its peak.
+    pub memory: MemoryEstimate,
 }
 
 impl Output {
@@ -119,6 +122,7 @@ impl Frame {
                 encode: clock() - t,
                 ..self.timings
             },
+            memory: plan.memory,
             notes: plan.notes,
         })
     }
@@ -144,11 +148,22 @@ pub fn render(
             height,
             input: probe,
             timings: Timings::default(),
+            memory: plan.memory,
             notes: plan.notes,
         }));
     }
+    // The decoders get the plan's own decode estimate as their byte limit: whatever the
+    // header did not tell (an inflated iCCP, a frame larger than its screen) cannot take more
+    // than the budget was told about.
+    let decode_limits = Limits {
+        max_decoded_bytes: (limits.max_decoded_bytes as u64)
+            .min(plan.memory.decode.saturating_sub(plan.memory.input))
+            .try_into()
+            .unwrap_or(usize::MAX),
+        ..*limits
+    };
     let t0 = clock();
-    let decoded = codecs::decode(bytes, &probe, plan.decode_min_size, limits)?;
+    let decoded = codecs::decode(bytes, &probe, plan.decode_min_size, &decode_limits)?;
     let t1 = clock();
     let mut raster = geometry(decoded.raster, &probe, &plan)?;
     if let Some(icc) = &decoded.color.icc {
@@ -233,13 +248,17 @@ fn encode(r: &Raster, plan: &Plan, probe: &Probe) -> Result<Vec<u8>> {
                 &JpegParams {
                     quality: plan.quality,
                     progressive,
+                    max_output: plan.output_allowance,
+                    streaming: plan.jpeg_streaming,
                     exif: exif.as_deref(),
                     xmp,
                 },
             )
         }
-        OutputFormat::Png => codecs::png::encode(r, exif.as_deref()),
-        OutputFormat::Webp => codecs::webp::encode(r, plan.quality, exif.as_deref()),
+        OutputFormat::Png => codecs::png::encode(r, exif.as_deref(), plan.output_allowance),
+        OutputFormat::Webp => {
+            codecs::webp::encode(r, plan.quality, exif.as_deref(), plan.output_allowance)
+        }
         OutputFormat::Json => Err(Error::internal("json output reached the encoder")),
     }
 }

@@ -2,6 +2,7 @@
 //! decoded. Geometry is computed in display space (orientation, flip and rotate applied); the
 //! pipeline maps it back to stored space so it can resize first and rotate the small result.
 
+use crate::budget::{self, MemoryEstimate};
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::{Accepts, ImageFormat};
 use crate::limits::Limits;
@@ -79,6 +80,13 @@ pub struct Plan {
     pub metadata: Metadata,
     /// Things the caller asked for that were served differently, for a response header.
     pub notes: Vec<&'static str>,
+    /// Peak memory of each stage, from header facts (see `crate::budget`).
+    pub memory: MemoryEstimate,
+    /// Ceiling of the encoded output; the encoder stops with 413 past it.
+    pub output_allowance: u64,
+    /// JPEG output written one MCU row at a time (baseline, standard tables), chosen only
+    /// when the whole-frame encoder would not fit the memory budget.
+    pub jpeg_streaming: bool,
 }
 
 impl Plan {
@@ -128,6 +136,16 @@ pub fn plan(probe: &Probe, opts: &Options, accepts: Accepts, limits: &Limits) ->
             format!("the output would be {ow}x{oh}; the largest side allowed is {max} px"),
         ));
     }
+    if ow as u64 * oh as u64 > limits.max_output_pixels {
+        return Err(Error::new(
+            ErrorCode::OutputTooLarge,
+            format!(
+                "the output would be {ow}x{oh} = {:.1} megapixels; the limit is {:.1}",
+                ow as f64 * oh as f64 / 1e6,
+                limits.max_output_pixels as f64 / 1e6
+            ),
+        ));
+    }
 
     let decode_min_size = shrink_on_load_size(probe, orientation, crop, resize_to);
     let output = output_format(probe, opts.format, accepts, &mut notes);
@@ -139,7 +157,7 @@ pub fn plan(probe: &Probe, opts: &Options, accepts: Accepts, limits: &Limits) ->
     if opts.anim != Some(false) && probe.frames > 1 {
         notes.push("animation: only the first frame is served");
     }
-    Ok(Plan {
+    let mut plan = Plan {
         orientation,
         display_size: (dw, dh),
         crop,
@@ -151,7 +169,33 @@ pub fn plan(probe: &Probe, opts: &Options, accepts: Accepts, limits: &Limits) ->
         background,
         metadata: opts.metadata,
         notes,
-    })
+        memory: MemoryEstimate::default(),
+        output_allowance: 0,
+        jpeg_streaming: false,
+    };
+    (plan.memory, plan.output_allowance) = budget::estimate(probe, &plan);
+    let budget = limits.max_memory_bytes as u64;
+    if plan.memory.peak > budget && matches!(plan.output, OutputFormat::Jpeg { .. }) {
+        // A large JPEG output: trade 5-10 % of bytes for not holding every block at once.
+        plan.jpeg_streaming = true;
+        (plan.memory, plan.output_allowance) = budget::estimate(probe, &plan);
+        if plan.memory.peak <= budget {
+            plan.notes
+                .push("jpeg: baseline with standard tables, to fit the memory budget");
+        }
+    }
+    if plan.memory.peak > budget {
+        return Err(Error::new(
+            ErrorCode::OverMemoryBudget,
+            format!(
+                "this transform would hold about {} MB at once ({}); the budget is {} MB: ask for a smaller output",
+                plan.memory.peak >> 20,
+                budget::describe(&plan.memory),
+                limits.max_memory_bytes >> 20
+            ),
+        ));
+    }
+    Ok(plan)
 }
 
 fn round_dim(v: f64) -> u32 {
@@ -317,10 +361,12 @@ mod tests {
             height,
             orientation,
             has_icc: false,
+            icc_bytes: 0,
             has_alpha: false,
             frames: 1,
             progressive: false,
             bit_depth: 8,
+            png_color_type: None,
             bytes: 1,
             exif: None,
             xmp: None,

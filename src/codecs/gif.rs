@@ -1,7 +1,21 @@
 use super::{check_decoded_size, ColorInfo, Decoded};
+use crate::budget::{Block, Heap};
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::pixels::{Layout, Raster};
+use crate::probe::Probe;
+
+/// What a first-frame decode allocates: the decoder's LZW tables and its RGBA buffer for the
+/// largest frame it may meet, then the RGBA screen. Returns the screen.
+pub fn decode_footprint(heap: &mut Heap, probe: &Probe) -> Block {
+    let largest = probe.gif.map_or(probe.pixels(), |g| g.largest_frame);
+    let tables = heap.alloc(64 << 10);
+    let frame = heap.alloc(largest * 4);
+    let screen = heap.alloc(probe.pixels() * 4);
+    heap.free(frame);
+    heap.free(tables);
+    screen
+}
 
 /// First frame, composited onto the logical screen (transparent where the frame does not cover).
 pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {

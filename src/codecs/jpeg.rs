@@ -1,4 +1,7 @@
+use super::output::OutputBuf;
 use super::{check_decoded_size, ColorInfo, Decoded};
+use crate::budget::FrameShape;
+use crate::budget::{Block, Heap};
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::Limits;
 use crate::pixels::{color, Layout, Raster};
@@ -26,10 +29,7 @@ pub fn decode(
     // jpeg-decoder's `scale` takes the first scale at which *either* side reaches its request
     // (a 1000x1 image asked for 1000x1 would decode at 125x1), so pick the scale where *both*
     // do here and request it on the longer side only, which identifies it uniquely.
-    // Lossless (SOF3) frames have no IDCT: jpeg-decoder reports a scaled size but decodes
-    // at full size, so never ask it to scale them.
-    let lossless = probe.jpeg.is_some_and(|j| j.lossless);
-    let scaled = scaled_idct(probe.width, probe.height, min_size).filter(|_| !lossless);
+    let scaled = scaled_request(probe, min_size);
     let (w, h) = match scaled {
         Some((sw, _)) if probe.width >= probe.height => d.scale(sw, u16::MAX),
         Some((_, sh)) => d.scale(u16::MAX, sh),
@@ -89,6 +89,55 @@ pub fn decode(
         },
         scale_denominator: probe.width.div_ceil(w.max(1)),
     })
+}
+
+/// What a decode at `size` (from `decoded_size`) allocates, in order: jpeg-decoder keeps, for
+/// a progressive file, every coefficient of the full image; each component's plane padded to
+/// whole MCUs (8/scale samples per block side); then the interleaved frame while the planes are
+/// alive; grey and CMYK frames are then converted to a second, RGB frame (CMYK through its
+/// profile's tables); the decoder and its coefficients go when `decode` returns.
+pub fn decode_footprint(heap: &mut Heap, probe: &Probe, size: (u32, u32)) -> Block {
+    let Some(hdr) = probe.jpeg else {
+        return heap.alloc(0);
+    };
+    let (hmax, vmax) = hdr.max_sampling();
+    let (w, h) = (probe.width as u64, probe.height as u64);
+    let (mcu_x, mcu_y) = (w.div_ceil(8 * hmax as u64), h.div_ceil(8 * vmax as u64));
+    let components = (hdr.components as usize).clamp(1, 4);
+    let scale = probe.width.div_ceil(size.0.max(1)).clamp(1, 8) as u64;
+    let per_block = (8 / scale).max(1).pow(2);
+    let blocks = |&(hs, vs): &(u8, u8)| mcu_x * hs as u64 * mcu_y * vs as u64;
+    let tables = heap.alloc(256 << 10);
+    let coefficients: Vec<Block> = if probe.progressive {
+        hdr.sampling[..components]
+            .iter()
+            .map(|s| heap.alloc(blocks(s) * 128))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let planes: Vec<Block> = hdr.sampling[..components]
+        .iter()
+        .map(|s| heap.alloc(blocks(s) * per_block))
+        .collect();
+    let pixels = size.0 as u64 * size.1 as u64;
+    let mut frame = heap.alloc(pixels * components as u64);
+    for p in planes {
+        heap.free(p);
+    }
+    if components != 3 {
+        if components == 4 {
+            heap.transient(crate::budget::colour_bytes(probe));
+        }
+        let rgb = heap.alloc(pixels * 3);
+        heap.free(frame);
+        frame = rgb;
+    }
+    for c in coefficients {
+        heap.free(c);
+    }
+    heap.free(tables);
+    frame
 }
 
 /// A progressive JPEG is decoded by keeping every DCT coefficient of the full-size image
@@ -156,6 +205,21 @@ fn coefficient_bytes(bytes: &[u8]) -> Option<u64> {
     None
 }
 
+/// The frame size a decode asked for at least `min_size` returns.
+pub fn decoded_size(probe: &Probe, min_size: (u32, u32)) -> (u32, u32) {
+    match scaled_request(probe, min_size) {
+        Some((w, h)) => (w as u32, h as u32),
+        None => (probe.width, probe.height),
+    }
+}
+
+/// Lossless (SOF3) frames have no IDCT: jpeg-decoder reports a scaled size but decodes at full
+/// size, so they are never scaled.
+fn scaled_request(probe: &Probe, min_size: (u32, u32)) -> Option<(u16, u16)> {
+    let lossless = probe.jpeg.is_some_and(|j| j.lossless);
+    scaled_idct(probe.width, probe.height, min_size).filter(|_| !lossless)
+}
+
 /// Output size of the smallest scaled IDCT (1/8, 1/4, 1/2) whose output is at least `min` on
 /// both axes, or None for a full-size decode. Only offered when the longer side is >= 8 px,
 /// where its scaled length grows strictly with the scale and so names one scale.
@@ -170,9 +234,56 @@ fn scaled_idct(w: u32, h: u32, min: (u32, u32)) -> Option<(u16, u16)> {
         .map(|s| (scaled(w, s) as u16, scaled(h, s) as u16))
 }
 
+/// The most bytes a JPEG of this frame may take: two bytes a pixel is past what q100 gives on
+/// photographs (about one), so only pathological noise meets the ceiling, and gets a 413.
+pub fn output_allowance(frame: FrameShape, metadata: u64) -> u64 {
+    frame.pixels() * 2 + metadata + (64 << 10)
+}
+
+/// What an encode allocates: the flattened copy of an RGBA frame; then jpeg-encoder, for
+/// progressive output or optimised Huffman tables, converts the whole frame to one byte per
+/// sample per component (padded to whole MCUs) and keeps every quantised block (its buffers
+/// are sized for full-resolution components even when chroma is subsampled), frees the samples
+/// and writes the output. In `streaming` mode (baseline, the standard Huffman tables) it
+/// converts and writes one MCU row at a time instead. Returns the output's block.
+pub fn encode_footprint(
+    heap: &mut Heap,
+    frame: FrameShape,
+    allowance: u64,
+    streaming: bool,
+) -> Block {
+    let width = (frame.width as u64).next_multiple_of(16);
+    let padded = width * (frame.height as u64).next_multiple_of(16);
+    let flattened = (frame.layout == Layout::Rgba).then(|| heap.alloc(frame.bytes()));
+    let header = heap.alloc(64 << 10);
+    let out = if streaming {
+        let rows: Vec<Block> = (0..3).map(|_| heap.alloc(width * 16)).collect();
+        let out = heap.output_buffer(allowance);
+        rows.into_iter().for_each(|r| heap.free(r));
+        out
+    } else {
+        let samples: Vec<Block> = (0..3).map(|_| heap.alloc(padded)).collect();
+        let blocks: Vec<Block> = (0..3).map(|_| heap.alloc(padded * 2)).collect();
+        samples.into_iter().for_each(|b| heap.free(b));
+        let out = heap.output_buffer(allowance);
+        blocks.into_iter().for_each(|b| heap.free(b));
+        out
+    };
+    heap.free(header);
+    if let Some(f) = flattened {
+        heap.free(f);
+    }
+    out
+}
+
 pub struct JpegParams<'a> {
     pub quality: u8,
     pub progressive: bool,
+    /// Ceiling of the output (see `output_allowance`).
+    pub max_output: u64,
+    /// Baseline with the standard Huffman tables, written one MCU row at a time: 5-10 % more
+    /// bytes, a fraction of the memory. The plan picks it when the frame is too large otherwise.
+    pub streaming: bool,
     /// TIFF bytes for an APP1 Exif segment.
     pub exif: Option<&'a [u8]>,
     pub xmp: Option<&'a [u8]>,
@@ -190,9 +301,9 @@ pub fn encode(r: &Raster, p: &JpegParams) -> Result<Vec<u8>> {
             "JPEG cannot be wider or taller than 65,535 px",
         ));
     };
-    let mut out = Vec::with_capacity(r.data.len() / 8);
+    let mut out = OutputBuf::new(p.max_output);
     let mut enc = Encoder::new(&mut out, p.quality.clamp(1, 100));
-    if p.progressive {
+    if p.progressive && !p.streaming {
         // jpeg-encoder writes no EOB runs, so every extra spectral band costs an EOB symbol
         // per block: its default 4 scans made files 4-11 % larger than libjpeg's baseline at
         // the same quantisation. Two scans (DC, then all AC) keep the early 1/8-scale preview
@@ -200,7 +311,7 @@ pub fn encode(r: &Raster, p: &JpegParams) -> Result<Vec<u8>> {
         enc.set_progressive_scans(2);
     }
     // optimised Huffman tables cost one extra pass over the coefficients and save 5-10 % bytes
-    enc.set_optimized_huffman_tables(true);
+    enc.set_optimized_huffman_tables(!p.streaming);
     enc.set_sampling_factor(SamplingFactor::F_2_2);
     // libjpeg averages each 2x2 chroma block; the default takes the top-left pixel, which
     // aliases fine colour detail.
@@ -219,9 +330,12 @@ pub fn encode(r: &Raster, p: &JpegParams) -> Result<Vec<u8>> {
             enc.add_app_segment(1, seg).map_err(Error::internal)?;
         }
     }
-    enc.encode(&r.data, w, h, ColorType::Rgb)
-        .map_err(Error::internal)?;
-    Ok(out)
+    let written = enc.encode(&r.data, w, h, ColorType::Rgb);
+    if out.exceeded() {
+        return Err(super::output::over_allowance("JPEG", p.max_output));
+    }
+    written.map_err(Error::internal)?;
+    Ok(out.into_vec())
 }
 
 #[cfg(test)]

@@ -1,9 +1,25 @@
+use super::output::OutputBuf;
 use super::{check_decoded_size, ColorInfo, Decoded};
+use crate::budget::FrameShape;
+use crate::budget::{Block, Heap};
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::Limits;
 use crate::pixels::{Layout, Raster};
+use crate::probe::Probe;
 use std::io::Cursor;
 use vaam_webp::{ColorType, EncoderParams, WebPDecoder, WebPEncoder};
+
+/// What a decode allocates: the RGB(A) frame first (the caller's buffer), then lossless
+/// images as one ARGB word per pixel (plus transform sub-images), lossy ones as
+/// macroblock-padded YUV planes and an alpha plane, converted into the frame. Returns the frame.
+pub fn decode_footprint(heap: &mut Heap, probe: &Probe) -> Block {
+    let (w, h) = (probe.width as u64, probe.height as u64);
+    let padded = w.next_multiple_of(16) * h.next_multiple_of(16);
+    let frame = heap.alloc(w * h * if probe.has_alpha { 4 } else { 3 });
+    let working = heap.alloc((padded * 2 + w * h).max(w * h * 5) + (256 << 10));
+    heap.free(working);
+    frame
+}
 
 pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     let err = |e: vaam_webp::DecodingError| Error::corrupt("WebP", e);
@@ -64,15 +80,44 @@ fn vp8_quality(q: u8) -> u8 {
     (y0 as f32 + t * (y1 as f32 - y0 as f32)).round() as u8
 }
 
+/// The most bytes a WebP of this frame may take: lossy output stays well under two bytes a
+/// pixel; lossless falls back to what PNG's bound allows, plus framing.
+pub fn output_allowance(frame: FrameShape, quality: u8, metadata: u64) -> u64 {
+    let pixel_bytes = if quality < 100 {
+        frame.pixels() * 2
+    } else {
+        frame.bytes() + frame.bytes() / 100 + frame.height as u64
+    };
+    pixel_bytes + metadata + (64 << 10)
+}
+
+/// What an encode allocates: lossy keeps macroblock-padded YUV planes, per-macroblock
+/// statistics and token buffers; lossless an ARGB word per pixel, its transforms, hash chains
+/// and backward references; then the output. Returns the output's block.
+pub fn encode_footprint(heap: &mut Heap, frame: FrameShape, quality: u8, allowance: u64) -> Block {
+    let padded =
+        (frame.width as u64).next_multiple_of(16) * (frame.height as u64).next_multiple_of(16);
+    let working = heap.alloc(
+        if quality < 100 {
+            padded * 8
+        } else {
+            frame.pixels() * 24
+        } + (1 << 20),
+    );
+    let out = heap.output_buffer(allowance);
+    heap.free(working);
+    out
+}
+
 /// Lossy VP8 below quality 100, lossless VP8L at 100 (as Cloudflare and sharp's `lossless`).
-pub fn encode(r: &Raster, quality: u8, exif: Option<&[u8]>) -> Result<Vec<u8>> {
+pub fn encode(r: &Raster, quality: u8, exif: Option<&[u8]>, max_output: u64) -> Result<Vec<u8>> {
     if r.width > 16383 || r.height > 16383 {
         return Err(Error::new(
             ErrorCode::OutputTooLarge,
             "WebP cannot be wider or taller than 16,383 px",
         ));
     }
-    let mut out = Vec::new();
+    let mut out = OutputBuf::new(max_output);
     let mut enc = WebPEncoder::new(&mut out);
     let mut params = EncoderParams::default();
     params.use_lossy = quality < 100;
@@ -85,9 +130,12 @@ pub fn encode(r: &Raster, quality: u8, exif: Option<&[u8]>) -> Result<Vec<u8>> {
         Layout::Rgb => ColorType::Rgb8,
         Layout::Rgba => ColorType::Rgba8,
     };
-    enc.encode(&r.data, r.width, r.height, color)
-        .map_err(Error::internal)?;
-    Ok(out)
+    let written = enc.encode(&r.data, r.width, r.height, color);
+    if out.exceeded() {
+        return Err(super::output::over_allowance("WebP", max_output));
+    }
+    written.map_err(Error::internal)?;
+    Ok(out.into_vec())
 }
 
 #[cfg(test)]

@@ -60,6 +60,8 @@ impl Config {
             max_output_dimension: num(env, "MAX_OUTPUT_DIMENSION", d.max_output_dimension),
             max_frames: num(env, "MAX_FRAMES", d.max_frames),
             max_decoded_bytes: num(env, "MAX_DECODED_BYTES", d.max_decoded_bytes),
+            max_memory_bytes: num(env, "MAX_MEMORY_BYTES", d.max_memory_bytes),
+            max_output_pixels: num(env, "MAX_OUTPUT_PIXELS", d.max_output_pixels),
         };
         let enable_avif = matches!(
             var(env, "ENABLE_AVIF").as_deref().map(str::trim),

@@ -38,7 +38,10 @@ pub(super) fn probe(data: &[u8]) -> Result<Walked> {
                     orient = orient.then(Orientation::from_exif(if m & 1 == 0 { 2 } else { 4 }));
                 }
             }
-            b"colr" if body.starts_with(b"prof") || body.starts_with(b"rICC") => p.has_icc = true,
+            b"colr" if body.starts_with(b"prof") || body.starts_with(b"rICC") => {
+                p.has_icc = true;
+                p.icc_bytes = body.len() as u64;
+            }
             b"auxC" if body.windows(5).any(|w| w == b"alpha") => p.has_alpha = true,
             _ => {}
         }

@@ -45,7 +45,10 @@ pub(super) fn probe(data: &[u8]) -> Result<Walked> {
             0xE1 if seg.starts_with(XMP_SIG) && p.xmp.is_none() => {
                 p.xmp = Some(seg[XMP_SIG.len()..].to_vec())
             }
-            0xE2 if seg.starts_with(b"ICC_PROFILE\0") => p.has_icc = true,
+            0xE2 if seg.starts_with(b"ICC_PROFILE\0") => {
+                p.has_icc = true;
+                p.icc_bytes += seg.len() as u64 - 12;
+            }
             0xEE if seg.starts_with(b"Adobe") && seg.len() >= 12 => adobe = Some(seg[11]),
             0xC0..=0xCF if marker != 0xC4 && marker != 0xC8 && marker != 0xCC && sof.is_none() => {
                 sof = Some(frame_header(marker, seg)?);

@@ -25,10 +25,17 @@ pub struct Probe {
     /// EXIF orientation (AVIF: the equivalent of irot/imir), 1..=8.
     pub orientation: u16,
     pub has_icc: bool,
+    /// Bytes of the embedded ICC profile as stored (PNG: an allowance for the inflated iCCP,
+    /// which its decoder enforces); colour management holds a few times this.
+    #[serde(skip)]
+    pub icc_bytes: u64,
     pub has_alpha: bool,
     pub frames: u32,
     pub progressive: bool,
     pub bit_depth: u8,
+    /// PNG only: the IHDR colour type (0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA).
+    #[serde(skip)]
+    pub png_color_type: Option<u8>,
     pub bytes: usize,
     #[serde(skip)]
     pub exif: Option<Vec<u8>>,
@@ -174,10 +181,12 @@ fn base(format: ImageFormat, bytes: &[u8], width: u32, height: u32) -> Probe {
         height,
         orientation: 1,
         has_icc: false,
+        icc_bytes: 0,
         has_alpha: false,
         frames: 1,
         progressive: false,
         bit_depth: 8,
+        png_color_type: None,
         bytes: bytes.len(),
         exif: None,
         xmp: None,

@@ -3,6 +3,11 @@ use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::format::ImageFormat;
 
+/// Inflated iCCP bytes the decoder may hold: real profiles stay under 600 kB. The plan's
+/// decode estimate includes it and becomes the png crate's own byte limit, so a profile that
+/// inflates past it is refused (413) rather than allocated.
+pub const PNG_ICC_ALLOWANCE: u64 = 1 << 20;
+
 /// Walks the chunks before the first IDAT. A chunk whose declared length runs past the end of
 /// the file is corruption (422): the walk never guesses where the next chunk might be. That
 /// damage is reported after the size limits, so a bomb is still called a bomb.
@@ -28,6 +33,7 @@ pub(super) fn probe(data: &[u8]) -> Result<Walked> {
         return Err(corrupt("IHDR has an invalid bit depth / colour type pair"));
     }
     p.bit_depth = depth;
+    p.png_color_type = Some(color);
     p.has_alpha = color == 4 || color == 6;
     p.progressive = interlace == 1;
     // A file may end right after IHDR or inside a chunk header: the decoder reports that.
@@ -44,7 +50,10 @@ pub(super) fn probe(data: &[u8]) -> Result<Walked> {
             return Ok(Walked::damaged(p, damage));
         };
         match &kind {
-            b"iCCP" => p.has_icc = true,
+            b"iCCP" => {
+                p.has_icc = true;
+                p.icc_bytes = PNG_ICC_ALLOWANCE;
+            }
             b"tRNS" => p.has_alpha = true,
             b"acTL" => p.frames = Cursor::new(body).be32().unwrap_or(1).max(1),
             b"eXIf" => p.exif = Some(body.to_vec()),

@@ -64,6 +64,7 @@ pub(super) fn probe(data: &[u8]) -> Result<Walked> {
                 p.exif = Some(crate::exif::tiff_payload(body).to_vec());
             }
             b"XMP " => p.xmp = Some(body.to_vec()),
+            b"ICCP" => p.icc_bytes = body.len() as u64,
             b"ANMF" => frames = frames.saturating_add(1),
             _ if first => return Err(corrupt("the first chunk is not VP8, VP8L or VP8X")),
             _ => {}

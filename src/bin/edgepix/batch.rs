@@ -247,7 +247,7 @@ fn process(
     protect: &HashSet<PathBuf>,
 ) -> Totals {
     let next = AtomicUsize::new(0);
-    let limits = Limits::default();
+    let limits = Limits::LOCAL;
     let bar = indicatif::ProgressBar::new(jobs.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed}")

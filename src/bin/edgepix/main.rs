@@ -100,7 +100,7 @@ fn transform_cmd(raw: &[String]) -> Exit {
         return Exit::Usage("transform needs IN and OUT".into());
     };
     let (input, output) = (Path::new(input), Path::new(output));
-    let limits = Limits::default();
+    let limits = Limits::LOCAL;
     let start = Instant::now();
     let result = convert::read_input(input, &limits).and_then(|bytes| {
         let out = convert::transform(&bytes, &args.options, &limits)?;
@@ -147,7 +147,7 @@ fn info_cmd(raw: &[String]) -> Exit {
         return Exit::Usage("info needs one file".into());
     };
     let input = Path::new(input);
-    let limits = Limits::default();
+    let limits = Limits::LOCAL;
     let result = convert::read_input(input, &limits)
         .and_then(|bytes| Ok(edgepix::inspect(&bytes, &limits)?));
     match result {
