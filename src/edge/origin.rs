@@ -90,9 +90,8 @@ pub async fn fetch_source(
                 .map_err(|e| FetchError::Network(e.to_string()))?
         }
         Place::Remote { url, scope } => {
-            let first = src.fetch_url().unwrap_or_else(|| url.clone());
             fetch_remote(
-                first,
+                source::with_query(url, src.query.as_deref()),
                 scope,
                 &cfg.allow,
                 cfg.origin_timeout_ms,

@@ -104,18 +104,6 @@ impl SourceError {
 }
 
 impl Source {
-    /// The URL to fetch, query included; `None` for an asset.
-    pub fn fetch_url(&self) -> Option<Url> {
-        match &self.place {
-            Place::Asset(_) => None,
-            Place::Remote { url, .. } => {
-                let mut u = url.clone();
-                u.set_query(self.query.as_deref());
-                Some(u)
-            }
-        }
-    }
-
     /// Stable identity used in cache keys.
     pub fn key(&self) -> String {
         match &self.place {
@@ -126,10 +114,9 @@ impl Source {
 
     /// What `onerror=redirect` sends the client to.
     pub fn public_url(&self) -> String {
-        match (&self.place, self.fetch_url()) {
-            (_, Some(u)) => u.to_string(),
-            (Place::Asset(p), None) => p.clone(),
-            (Place::Remote { url, .. }, None) => url.to_string(),
+        match &self.place {
+            Place::Asset(p) => p.clone(),
+            Place::Remote { url, .. } => with_query(url, self.query.as_deref()).to_string(),
         }
     }
 
@@ -158,6 +145,13 @@ impl Source {
             clean
         }
     }
+}
+
+/// `url` with `query` as its query string (the one place the two are joined).
+pub fn with_query(url: &Url, query: Option<&str>) -> Url {
+    let mut u = url.clone();
+    u.set_query(query);
+    u
 }
 
 /// Resolves `raw_source` (the path after `/cdn-cgi/image/<options>/`, still percent-encoded as
@@ -476,8 +470,12 @@ mod tests {
         resolve(&req(None), raw, c)
     }
 
+    /// The URL `origin::fetch_source` starts from.
     fn remote_url(s: &Source) -> String {
-        s.fetch_url().expect("a remote source").to_string()
+        let Place::Remote { url, .. } = &s.place else {
+            panic!("not a remote source: {s:?}")
+        };
+        with_query(url, s.query.as_deref()).to_string()
     }
 
     /// What `url` makes of the IPv4 spellings an attacker tries: all one dotted quad.
