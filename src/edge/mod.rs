@@ -7,13 +7,15 @@
 mod allow;
 mod config;
 mod origin;
+mod source;
 mod store;
 
 use crate::format::Accepts;
 use crate::options::{FormatOption, OnError, Options};
 use crate::{plan, Error as CoreError, ENGINE_VERSION};
 use config::Config;
-use origin::{FetchError, Fetched, Source};
+use origin::{FetchError, Fetched};
+use source::Source;
 use store::{Entry, Meta};
 use worker::{event, Context, Env, Headers, Method, Request, Response, ResponseBuilder, Url};
 
@@ -59,10 +61,10 @@ fn json_error(status: u16, body: String) -> Response {
         .fixed(body.into_bytes())
 }
 
-/// Splits `/cdn-cgi/image/<options>/<source>` and resolves the source.
+/// Splits `/cdn-cgi/image/<options>/<source>` and resolves the source (`source::resolve`).
 fn parse_route(url: &Url, cfg: &Config) -> Result<(String, Source), Response> {
     let rest = &url.path()[PREFIX.len()..];
-    let Some((opts, source)) = rest.split_once('/') else {
+    let Some((opts, raw_source)) = rest.split_once('/') else {
         return Err(error_response(
             400,
             "bad_request",
@@ -71,66 +73,9 @@ fn parse_route(url: &Url, cfg: &Config) -> Result<(String, Source), Response> {
     };
     // Left encoded: `Options::parse` splits on `,` first and then decodes each value, so an
     // encoded `%2C` or `%23` inside a value is decoded exactly once.
-    let opts = opts.to_string();
-    let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
-    let lower = source.to_ascii_lowercase();
-    if lower.starts_with("http:/") || lower.starts_with("https:/") {
-        // Some clients collapse `//` in paths; accept `https:/host/...` too.
-        let (scheme, after) = source.split_once(':').unwrap_or(("", source));
-        let after = after.trim_start_matches('/');
-        let abs = format!("{scheme}://{after}{query}");
-        let Ok(src) = Url::parse(&abs) else {
-            return Err(error_response(
-                400,
-                "bad_source",
-                "the source URL cannot be parsed",
-            ));
-        };
-        if !cfg.allow.allows(&src) {
-            return Err(error_response(
-                403,
-                "source_forbidden",
-                "the source URL is not in the allowlist (ALLOWED_ORIGINS)",
-            ));
-        }
-        return Ok((
-            opts,
-            Source::Remote {
-                url: src,
-                check_allowlist: true,
-            },
-        ));
-    }
-    if lower.contains("://") || source.is_empty() {
-        return Err(error_response(
-            400,
-            "bad_source",
-            "the source must be a path or an http(s) URL",
-        ));
-    }
-    // Relative: never let `//host/x` turn into a protocol-relative URL.
-    let path = format!("/{}", source.trim_start_matches('/'));
-    match &cfg.origin_base {
-        Some(base) => match base.join(&format!(".{path}")).or_else(|_| base.join(&path)) {
-            Ok(mut u) => {
-                if !query.is_empty() {
-                    u.set_query(url.query());
-                }
-                Ok((
-                    opts,
-                    Source::Remote {
-                        url: u,
-                        check_allowlist: false,
-                    },
-                ))
-            }
-            Err(_) => Err(error_response(
-                400,
-                "bad_source",
-                "the source path cannot be resolved",
-            )),
-        },
-        None => Ok((opts, Source::Asset(path))),
+    match source::resolve(url, raw_source, cfg) {
+        Ok(src) => Ok((opts.to_string(), src)),
+        Err(e) => Err(error_response(e.status(), e.code(), &e.message())),
     }
 }
 
@@ -239,7 +184,12 @@ fn fetch_error_response(e: &FetchError, max_input: usize) -> Response {
         FetchError::Forbidden(u) => error_response(
             403,
             "source_forbidden",
-            &format!("the origin redirected outside the allowlist ({u})"),
+            &format!("the origin redirected to a source that is not allowed: {u}"),
+        ),
+        FetchError::RedirectLoop(m) => error_response(
+            508,
+            "redirect_loop",
+            &format!("the origin's redirects loop: {m}"),
         ),
         FetchError::TooLarge(n) => core_error_response(&CoreError::new(
             crate::ErrorCode::InputTooLarge,
@@ -388,7 +338,10 @@ async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker:
             // Availability over freshness: an outage serves the last good variant.
             let outage = matches!(
                 e,
-                FetchError::Status(500..=599) | FetchError::Timeout | FetchError::Network(_)
+                FetchError::Status(500..=599)
+                    | FetchError::Timeout
+                    | FetchError::Network(_)
+                    | FetchError::RedirectLoop(_)
             );
             if let (true, Some(mut entry)) = (outage, stale) {
                 timing.cache_desc = "kv-stale";

@@ -1,9 +1,12 @@
 //! Fetching source images: from the Worker's static assets, from `ORIGIN_BASE`, or from an
-//! allowlisted absolute URL. Redirects are followed by hand so every hop is checked against the
-//! allowlist; the size cap is checked on Content-Length before reading and again while reading.
+//! allowlisted absolute URL. Redirects are followed by hand so every hop is held to the rule
+//! the source was (`source::admit` with the source's `Scope`), and a loop is told apart from
+//! other failures; the size cap is checked on Content-Length before reading and again while
+//! reading.
 
 use super::allow::Allowlist;
 use super::config::Config;
+use super::source::{self, Place, Scope, Source};
 use futures_util::StreamExt;
 use worker::{
     AbortSignal, Env, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, Url,
@@ -13,59 +16,6 @@ use worker::{
 pub const VIA: &str = "1.1 edgepix";
 pub const VIA_TOKEN: &str = "edgepix";
 
-/// Where the source comes from.
-#[derive(Debug, Clone)]
-pub enum Source {
-    /// A path in the Worker's own static assets.
-    Asset(String),
-    /// An absolute URL (from ORIGIN_BASE or an allowlisted absolute source).
-    Remote { url: Url, check_allowlist: bool },
-}
-
-impl Source {
-    /// Stable identity used in cache keys.
-    pub fn key(&self) -> String {
-        match self {
-            Source::Asset(p) => format!("asset:{p}"),
-            Source::Remote { url, .. } => url.to_string(),
-        }
-    }
-
-    /// What `onerror=redirect` sends the client to.
-    pub fn public_url(&self) -> String {
-        match self {
-            Source::Asset(p) => p.clone(),
-            Source::Remote { url, .. } => url.to_string(),
-        }
-    }
-
-    /// The last path segment, for Content-Disposition.
-    pub fn file_stem(&self) -> String {
-        let path = match self {
-            Source::Asset(p) => p.as_str(),
-            Source::Remote { url, .. } => url.path(),
-        };
-        let last = path.rsplit('/').next().unwrap_or("");
-        let stem = last.rsplit_once('.').map(|(s, _)| s).unwrap_or(last);
-        let clean: String = stem
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .take(80)
-            .collect();
-        if clean.is_empty() {
-            "image".into()
-        } else {
-            clean
-        }
-    }
-}
-
 #[derive(Debug)]
 pub enum FetchError {
     /// The origin answered 404 or 410.
@@ -74,10 +24,12 @@ pub enum FetchError {
     Status(u16),
     /// No answer in time.
     Timeout,
-    /// Connection refused, DNS, TLS, a redirect loop ...
+    /// Connection refused, DNS, TLS ...
     Network(String),
-    /// A redirect to a URL outside the allowlist.
+    /// A redirect to a URL its source's scope does not admit (the URL and why).
     Forbidden(String),
+    /// A redirect back to a URL already visited, or more than `MAX_REDIRECTS` of them.
+    RedirectLoop(String),
     /// Declared or actual size above the input limit.
     TooLarge(u64),
 }
@@ -118,8 +70,8 @@ pub async fn fetch_source(
     if_none_match: Option<&str>,
 ) -> Result<Fetched, FetchError> {
     let max = cfg.limits.max_input_bytes as u64;
-    let resp = match src {
-        Source::Asset(path) => {
+    let resp = match &src.place {
+        Place::Asset(path) => {
             let mut url = origin_of_request.clone();
             url.set_path(path);
             url.set_query(None);
@@ -137,31 +89,35 @@ pub async fn fetch_source(
                 .await
                 .map_err(|e| FetchError::Network(e.to_string()))?
         }
-        Source::Remote {
-            url,
-            check_allowlist,
-        } => {
-            let allow = if *check_allowlist {
-                Some(&cfg.allow)
-            } else {
-                None
-            };
-            fetch_remote(url.clone(), allow, cfg.origin_timeout_ms, if_none_match).await?
+        Place::Remote { url, scope } => {
+            fetch_remote(
+                source::with_query(url, src.query.as_deref()),
+                scope,
+                &cfg.allow,
+                cfg.origin_timeout_ms,
+                if_none_match,
+            )
+            .await?
         }
     };
     read_body(resp, max, if_none_match.is_some()).await
 }
 
+/// Redirects followed before the chain counts as a loop.
+pub const MAX_REDIRECTS: usize = 5;
+
 async fn fetch_remote(
     mut url: Url,
-    allow: Option<&Allowlist>,
+    scope: &Scope,
+    allow: &Allowlist,
     timeout_ms: u32,
     if_none_match: Option<&str>,
 ) -> Result<Response, FetchError> {
     let started = js_sys::Date::now();
     // One deadline for the whole exchange, body included.
     let signal = AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(timeout_ms));
-    for _hop in 0..5 {
+    let mut visited = vec![url.clone()];
+    loop {
         let headers = Headers::new();
         let _ = headers.set("via", VIA);
         if let Some(v) = if_none_match {
@@ -194,20 +150,30 @@ async fn fetch_remote(
         let status = resp.status_code();
         if (300..400).contains(&status) && status != 304 {
             let loc = resp.headers().get("location").ok().flatten();
-            let Some(next) = loc.and_then(|l| url.join(&l).ok()) else {
+            let Some(mut next) = loc.and_then(|l| url.join(&l).ok()) else {
                 return Err(FetchError::Status(status));
             };
-            if let Some(a) = allow {
-                if !a.allows(&next) {
-                    return Err(FetchError::Forbidden(next.to_string()));
-                }
+            // Fragments never reach the origin: `a#1` and `a#2` are one URL to the loop check.
+            next.set_fragment(None);
+            source::admit(&next, scope, allow)
+                .map_err(|e| FetchError::Forbidden(format!("{next}: {}", e.message())))?;
+            if visited.contains(&next) {
+                return Err(FetchError::RedirectLoop(format!(
+                    "the redirect to {next} returns to a URL fetched before, after {} hop(s)",
+                    visited.len()
+                )));
             }
+            if visited.len() > MAX_REDIRECTS {
+                return Err(FetchError::RedirectLoop(format!(
+                    "more than {MAX_REDIRECTS} redirects"
+                )));
+            }
+            visited.push(next.clone());
             url = next;
             continue;
         }
         return Ok(resp);
     }
-    Err(FetchError::Network("too many redirects".into()))
 }
 
 async fn read_body(mut resp: Response, max: u64, conditional: bool) -> Result<Fetched, FetchError> {
