@@ -114,11 +114,11 @@ for t in "${targets[@]}"; do
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last_cov")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last_cov")
   files=$(find "fuzz/corpus/$t" -type f | wc -l)
-  kb=$(du -sk "fuzz/corpus/$t" | cut -f1)
+  kb=$(find "fuzz/corpus/$t" -type f -printf '%s\n' | awk '{s += $1} END {print int(s / 1024)}')
   per_s=$((execs / (elapsed > 0 ? elapsed : 1)))
-  crashes=$(wc -w <<<"$found")
+  n_crashes=$(wc -w <<<"$found")
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$elapsed" "$execs" "$per_s" "${cov:-?}" "${ft:-?}" \
-    "$files" "$kb" "$crashes" >>"$summary"
+    "$files" "$kb" "$n_crashes" >>"$summary"
 done
 
 echo
