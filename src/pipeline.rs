@@ -54,6 +54,20 @@ pub fn transform(
     guard(|| transform_inner(bytes, opts, accepts, limits, clock))
 }
 
+/// `transform` without the panic guard, for the fuzz targets (fuzz/): `guard` turns a panic
+/// into an `internal` error natively, which would hide it from the fuzzer, while on wasm32 the
+/// same panic is a trap that takes the isolate down. Not for production callers.
+#[doc(hidden)]
+pub fn transform_unguarded(
+    bytes: &[u8],
+    opts: &Options,
+    accepts: Accepts,
+    limits: &Limits,
+    clock: Clock,
+) -> Result<Output> {
+    transform_inner(bytes, opts, accepts, limits, clock)
+}
+
 /// Runs `f`, turning a panic into an `internal` error. Panics are bugs, but a caller must still
 /// get an error rather than lose the process. (On wasm32 panics abort; there the decoders' own
 /// checks and our limits are the guard.)
