@@ -11,6 +11,7 @@ use crate::options::{Metadata, Options};
 use crate::pixels::{color, compose, resize, Raster};
 use crate::plan::{self, OutputFormat, Plan};
 use crate::probe::{self, Probe};
+use crate::resolve::{Client, Resolved};
 use serde::Serialize;
 
 /// Milliseconds spent in each stage, for Server-Timing and the npm result.
@@ -44,6 +45,7 @@ impl Output {
 /// pass `performance.now()` / `Date.now()`, since `Instant` does not exist on wasm32.
 pub type Clock<'a> = &'a dyn Fn() -> f64;
 
+/// Options resolved for a client that takes `accepts`, then `transform_resolved`.
 pub fn transform(
     bytes: &[u8],
     opts: &Options,
@@ -51,7 +53,24 @@ pub fn transform(
     limits: &Limits,
     clock: Clock,
 ) -> Result<Output> {
-    guard(|| transform_inner(bytes, opts, accepts, limits, clock))
+    transform_resolved(bytes, &opts.resolve(&Client::new(accepts)), limits, clock)
+}
+
+/// The whole pipeline on options already resolved against the request (the Worker resolves
+/// once and keys its caches with the same value).
+pub fn transform_resolved(
+    bytes: &[u8],
+    resolved: &Resolved,
+    limits: &Limits,
+    clock: Clock,
+) -> Result<Output> {
+    guard(|| transform_inner(bytes, resolved, limits, clock))
+}
+
+/// Probe and plan only: what a transform of `bytes` would do and hold, without decoding.
+/// The Worker reserves the plan's memory estimate before it runs the transform.
+pub fn plan_for(bytes: &[u8], resolved: &Resolved, limits: &Limits) -> Result<Plan> {
+    guard(|| plan::plan(&probe::probe(bytes, limits)?, resolved, limits))
 }
 
 /// `transform` without the panic guard, for the fuzz targets (fuzz/): `guard` turns a panic
@@ -65,7 +84,7 @@ pub fn transform_unguarded(
     limits: &Limits,
     clock: Clock,
 ) -> Result<Output> {
-    transform_inner(bytes, opts, accepts, limits, clock)
+    transform_inner(bytes, &opts.resolve(&Client::new(accepts)), limits, clock)
 }
 
 /// Runs `f`, turning a panic into an `internal` error. Panics are bugs, but a caller must still
@@ -89,12 +108,11 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 
 fn transform_inner(
     bytes: &[u8],
-    opts: &Options,
-    accepts: Accepts,
+    resolved: &Resolved,
     limits: &Limits,
     clock: Clock,
 ) -> Result<Output> {
-    match render(bytes, opts, accepts, limits, clock)? {
+    match render(bytes, resolved, limits, clock)? {
         Rendered::Metadata(out) => Ok(out),
         Rendered::Frame(frame) => frame.encode(frame.plan.quality, clock),
     }
@@ -145,13 +163,12 @@ impl Frame {
 /// probe -> plan -> decode -> crop/resize -> orient -> colour -> background.
 pub fn render(
     bytes: &[u8],
-    opts: &Options,
-    accepts: Accepts,
+    resolved: &Resolved,
     limits: &Limits,
     clock: Clock,
 ) -> Result<Rendered> {
     let probe = probe::probe(bytes, limits)?;
-    let plan = plan::plan(&probe, opts, accepts, limits)?;
+    let plan = plan::plan(&probe, resolved, limits)?;
     if plan.output == OutputFormat::Json {
         let (width, height) = plan.output_size();
         let body = crate::info::json(&probe, Some((&plan, width, height)));

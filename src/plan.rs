@@ -4,11 +4,12 @@
 
 use crate::budget::{self, MemoryEstimate};
 use crate::error::{Error, ErrorCode, Result};
-use crate::format::{Accepts, ImageFormat};
+use crate::format::ImageFormat;
 use crate::limits::Limits;
 use crate::options::{Fit, Flip, FormatOption, Metadata, Options, Rgba};
 use crate::pixels::orient::Orientation;
 use crate::probe::Probe;
+use crate::resolve::Resolved;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -98,7 +99,8 @@ impl Plan {
     }
 }
 
-pub fn plan(probe: &Probe, opts: &Options, accepts: Accepts, limits: &Limits) -> Result<Plan> {
+pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan> {
+    let opts = resolved.options();
     let mut notes = Vec::new();
     let flip = match opts.flip {
         Some(Flip::H) => Orientation::from_exif(2),
@@ -148,7 +150,7 @@ pub fn plan(probe: &Probe, opts: &Options, accepts: Accepts, limits: &Limits) ->
     }
 
     let decode_min_size = shrink_on_load_size(probe, orientation, crop, resize_to);
-    let output = output_format(probe, opts.format, accepts, &mut notes);
+    let output = output_format(probe, opts.format, &mut notes);
     let background = match (opts.background, output.supports_alpha()) {
         (Some(bg), _) => Some(bg),
         (None, false) if probe.has_alpha => Some(Rgba::WHITE),
@@ -307,10 +309,11 @@ fn shrink_on_load_size(
     )
 }
 
+/// The output format of resolved options: `auto` left by `Options::resolve` is the legacy
+/// choice for a client without WebP.
 fn output_format(
     probe: &Probe,
     requested: Option<FormatOption>,
-    accepts: Accepts,
     notes: &mut Vec<&'static str>,
 ) -> OutputFormat {
     let legacy = if probe.has_alpha {
@@ -329,7 +332,6 @@ fn output_format(
             notes.push("avif: encoder unavailable, served webp");
             OutputFormat::Webp
         }
-        Some(FormatOption::Auto) if accepts.webp || accepts.avif => OutputFormat::Webp,
         Some(FormatOption::Auto) => legacy,
         None => match probe.format {
             ImageFormat::Jpeg => OutputFormat::Jpeg { progressive: true },
@@ -338,16 +340,6 @@ fn output_format(
             ImageFormat::Avif => legacy,
         },
     }
-}
-
-/// What `format=auto` resolves to for a client, before the source is known. The cache key
-/// holds this instead of the raw Accept header, so all browsers of one class share an entry.
-pub fn resolve_auto(opts: &Options, accepts: Accepts) -> Options {
-    let mut o = opts.clone();
-    if o.format == Some(FormatOption::Auto) && (accepts.webp || accepts.avif) {
-        o.format = Some(FormatOption::Webp);
-    }
-    o
 }
 
 #[cfg(test)]
@@ -378,8 +370,7 @@ mod tests {
     fn plan_for(p: &Probe, opts: &str) -> Plan {
         plan(
             p,
-            &Options::parse(opts).unwrap(),
-            Accepts::default(),
+            &Resolved::for_any_modern_client(&Options::parse(opts).unwrap()),
             &Limits::default(),
         )
         .unwrap()

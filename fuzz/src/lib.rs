@@ -111,8 +111,10 @@ pub fn transform_limits() -> Limits {
         max_input_bytes: 1024 * 1024,
         max_input_pixels: 4_000_000,
         max_output_dimension: 1024,
+        max_output_pixels: 1024 * 1024,
         max_frames: 100,
         max_decoded_bytes: 16 * 1024 * 1024,
+        max_memory_bytes: 48 * 1024 * 1024,
     }
 }
 

@@ -32,7 +32,7 @@ pub struct Pattern {
     pub pathname: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Allowlist {
     pub patterns: Vec<Pattern>,
 }

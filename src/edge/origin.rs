@@ -6,6 +6,7 @@
 
 use super::allow::Allowlist;
 use super::config::Config;
+use super::inflight::Reservation;
 use super::source::{self, Place, Scope, Source};
 use futures_util::StreamExt;
 use worker::{
@@ -32,6 +33,8 @@ pub enum FetchError {
     RedirectLoop(String),
     /// Declared or actual size above the input limit.
     TooLarge(u64),
+    /// Reading the body would pass the isolate's in-flight byte cap (answered 503).
+    Busy,
 }
 
 pub struct Fetched {
@@ -40,26 +43,8 @@ pub struct Fetched {
     /// The origin answered 304 to our `If-None-Match`: the stale variant is still right.
     pub not_modified: bool,
     pub etag: Option<String>,
-    /// max-age (or s-maxage) the origin gave, if any.
-    pub max_age: Option<u64>,
-}
-
-/// `s-maxage` wins over `max-age`; `no-store` / `no-cache` / `private` count as 0.
-pub fn parse_max_age(cc: Option<&str>) -> Option<u64> {
-    let cc = cc?.to_ascii_lowercase();
-    let mut max_age = None;
-    let mut s_maxage = None;
-    for d in cc.split(',').map(str::trim) {
-        if d == "no-store" || d == "no-cache" || d == "private" {
-            return Some(0);
-        }
-        if let Some(v) = d.strip_prefix("s-maxage=") {
-            s_maxage = v.trim_matches('"').parse().ok();
-        } else if let Some(v) = d.strip_prefix("max-age=") {
-            max_age = v.trim_matches('"').parse().ok();
-        }
-    }
-    s_maxage.or(max_age)
+    /// The origin's Cache-Control (see `freshness`).
+    pub cache_control: Option<String>,
 }
 
 pub async fn fetch_source(
@@ -68,6 +53,7 @@ pub async fn fetch_source(
     origin_of_request: &Url,
     src: &Source,
     if_none_match: Option<&str>,
+    reservation: &mut Reservation,
 ) -> Result<Fetched, FetchError> {
     let max = cfg.limits.max_input_bytes as u64;
     let resp = match &src.place {
@@ -100,7 +86,14 @@ pub async fn fetch_source(
             .await?
         }
     };
-    read_body(resp, max, if_none_match.is_some()).await
+    read_body(
+        resp,
+        max,
+        if_none_match.is_some(),
+        reservation,
+        cfg.max_inflight_bytes,
+    )
+    .await
 }
 
 /// Redirects followed before the chain counts as a loop.
@@ -176,7 +169,15 @@ async fn fetch_remote(
     }
 }
 
-async fn read_body(mut resp: Response, max: u64, conditional: bool) -> Result<Fetched, FetchError> {
+/// Reads the body, counting every chunk against the input limit and, before it is copied into
+/// wasm memory, against the isolate's in-flight bytes.
+async fn read_body(
+    mut resp: Response,
+    max: u64,
+    conditional: bool,
+    reservation: &mut Reservation,
+    inflight_cap: u64,
+) -> Result<Fetched, FetchError> {
     let status = resp.status_code();
     match status {
         200..=299 => {}
@@ -186,7 +187,7 @@ async fn read_body(mut resp: Response, max: u64, conditional: bool) -> Result<Fe
                 bytes: Vec::new(),
                 not_modified: true,
                 etag: h.get("etag").ok().flatten(),
-                max_age: parse_max_age(h.get("cache-control").ok().flatten().as_deref()),
+                cache_control: h.get("cache-control").ok().flatten(),
             });
         }
         404 | 410 => return Err(FetchError::NotFound(status)),
@@ -194,21 +195,25 @@ async fn read_body(mut resp: Response, max: u64, conditional: bool) -> Result<Fe
     }
     let h = resp.headers();
     let etag = h.get("etag").ok().flatten();
-    let max_age = parse_max_age(h.get("cache-control").ok().flatten().as_deref());
-    if let Some(len) = h
+    let cache_control = h.get("cache-control").ok().flatten();
+    let declared = h
         .get("content-length")
         .ok()
         .flatten()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-    {
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if let Some(len) = declared {
         if len > max {
             return Err(FetchError::TooLarge(len));
+        }
+        // The whole body is about to live in wasm memory: reserve it before reading.
+        if !reservation.grow(len.saturating_sub(reservation.bytes()), inflight_cap) {
+            return Err(FetchError::Busy);
         }
     }
     let mut stream = resp
         .stream()
         .map_err(|e| FetchError::Network(e.to_string()))?;
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(0) as usize);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
             let m = e.to_string();
@@ -223,12 +228,20 @@ async fn read_body(mut resp: Response, max: u64, conditional: bool) -> Result<Fe
                 bytes.len() as u64 + chunk.len() as u64,
             ));
         }
+        // Without a Content-Length the Vec doubles as it grows: reserve its next capacity.
+        let need = bytes.len() + chunk.len();
+        if need > bytes.capacity() {
+            let next = (bytes.capacity() * 2).max(need) as u64;
+            if !reservation.grow(next.saturating_sub(reservation.bytes()), inflight_cap) {
+                return Err(FetchError::Busy);
+            }
+        }
         bytes.extend_from_slice(&chunk);
     }
     Ok(Fetched {
         bytes,
         not_modified: false,
         etag,
-        max_age,
+        cache_control,
     })
 }

@@ -171,14 +171,88 @@ pub fn resolve(request_url: &Url, raw_source: &str, cfg: &Config) -> Result<Sour
     Ok(Source { place, query })
 }
 
-/// The source query-string policy (issue 9 item 6 decides it: keep, drop, or an allowlist of
-/// parameter names per origin pattern). Today a remote source keeps the query whole, as
-/// received, and an asset drops it (static assets do not vary by query). Whatever this returns
-/// is what the cache key and the fetch both see.
-fn source_query(place: &Place, raw: Option<&str>, _cfg: &Config) -> Option<String> {
+/// What of a source's query string reaches the cache key and the origin (`SOURCE_QUERY`).
+///
+/// A query the origin ignores (`?v=<random>`) would otherwise make every request a new source:
+/// a new fetch and a new transform each time, a cheap flood. So the default drops it; an
+/// operator whose origin serves different images by query says which parameters matter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryPolicy {
+    /// `drop` (the default): no query reaches the origin or the key.
+    Drop,
+    /// `keep`: the whole query, as received.
+    Keep,
+    /// `v,version` (names) or a JSON array of `{"pattern": "<ALLOWED_ORIGINS pattern>",
+    /// "keep": ["v"]}`: only the named parameters, in their received order; a pattern limits
+    /// the rule to the sources it matches (first matching rule wins, no match drops all).
+    Allow(Vec<(Option<Allowlist>, Vec<String>)>),
+}
+
+impl QueryPolicy {
+    pub fn parse(spec: &str) -> Result<QueryPolicy, String> {
+        let spec = spec.trim();
+        match spec {
+            "drop" | "" => return Ok(QueryPolicy::Drop),
+            "keep" => return Ok(QueryPolicy::Keep),
+            _ => {}
+        }
+        if spec.starts_with('[') {
+            let v: serde_json::Value =
+                serde_json::from_str(spec).map_err(|e| format!("SOURCE_QUERY: {e}"))?;
+            let mut rules = Vec::new();
+            for r in v.as_array().into_iter().flatten() {
+                let pattern = match r.get("pattern").and_then(|p| p.as_str()) {
+                    Some(p) => Some(Allowlist::parse(p)?),
+                    None => None,
+                };
+                let keep = r
+                    .get("keep")
+                    .and_then(|k| k.as_array())
+                    .ok_or("SOURCE_QUERY: each rule needs \"keep\": [names]")?
+                    .iter()
+                    .filter_map(|n| n.as_str().map(str::to_string))
+                    .collect();
+                rules.push((pattern, keep));
+            }
+            return Ok(QueryPolicy::Allow(rules));
+        }
+        let names = spec
+            .split(',')
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect();
+        Ok(QueryPolicy::Allow(vec![(None, names)]))
+    }
+
+    /// The query a remote source at `url` keeps of `raw`.
+    pub fn apply(&self, url: &Url, raw: Option<&str>) -> Option<String> {
+        let raw = raw.filter(|q| !q.is_empty())?;
+        let names = match self {
+            QueryPolicy::Drop => return None,
+            QueryPolicy::Keep => return Some(raw.to_string()),
+            QueryPolicy::Allow(rules) => {
+                &rules
+                    .iter()
+                    .find(|(p, _)| p.as_ref().is_none_or(|a| a.allows(url)))?
+                    .1
+            }
+        };
+        let kept: Vec<&str> = raw
+            .split('&')
+            .filter(|pair| {
+                let name = pair.split('=').next().unwrap_or("");
+                names.iter().any(|n| n == name)
+            })
+            .collect();
+        (!kept.is_empty()).then(|| kept.join("&"))
+    }
+}
+
+/// Static assets do not vary by query; a remote source keeps what `SOURCE_QUERY` says.
+fn source_query(place: &Place, raw: Option<&str>, cfg: &Config) -> Option<String> {
     match place {
         Place::Asset(_) => None,
-        Place::Remote { .. } => raw.map(str::to_string),
+        Place::Remote { url, .. } => cfg.source_query.apply(url, raw),
     }
 }
 
@@ -444,20 +518,39 @@ fn non_public_v6(a: Ipv6Addr) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Limits;
 
     fn cfg(allow: &str, base: Option<&str>) -> Config {
         Config {
             allow: Allowlist::parse(allow).unwrap(),
             origin_base: base.map(|b| Url::parse(b).unwrap()),
-            ttl_floor: 0,
-            kv_retention: 60,
-            max_kv_bytes: 0,
-            enable_avif: false,
-            origin_timeout_ms: 1000,
-            stale_max_age: 60,
-            limits: Limits::default(),
+            source_query: QueryPolicy::Keep,
+            ..Config::default()
         }
+    }
+
+    #[test]
+    fn the_query_policy_decides_what_reaches_key_and_origin() {
+        let url = Url::parse("https://img.example.com/a.jpg").unwrap();
+        let q = Some("v=12345&w=1&token=abc");
+        assert_eq!(QueryPolicy::Drop.apply(&url, q), None);
+        assert_eq!(QueryPolicy::Keep.apply(&url, q).as_deref(), q);
+        let names = QueryPolicy::parse("token, w").unwrap();
+        assert_eq!(names.apply(&url, q).as_deref(), Some("w=1&token=abc"));
+        assert_eq!(names.apply(&url, Some("v=9")), None);
+        let per_origin =
+            QueryPolicy::parse(r#"[{"pattern": "https://img.example.com/**", "keep": ["v"]}]"#)
+                .unwrap();
+        assert_eq!(per_origin.apply(&url, q).as_deref(), Some("v=12345"));
+        let other = Url::parse("https://cdn.other.net/a.jpg").unwrap();
+        assert_eq!(per_origin.apply(&other, q), None);
+        // the policy is applied by `resolve`: the default drops the flood parameter
+        let c = Config {
+            allow: Allowlist::parse("https://img.example.com/**").unwrap(),
+            ..Config::default()
+        };
+        let s = resolve(&req(Some("v=random")), "https://img.example.com/a.jpg", &c).unwrap();
+        assert_eq!(s.query, None);
+        assert_eq!(s.key(), "https://img.example.com/a.jpg");
     }
 
     fn req(query: Option<&str>) -> Url {
