@@ -5,9 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# Optional codecs (cargo features `libwebp`, `png-zlib-rs`, `avif`), comma-separated, e.g.
+# EDGEPIX_FEATURES=libwebp,png-zlib-rs,avif. `libwebp` needs Debian's clang-16 (installed here).
+FEATURES="worker${EDGEPIX_FEATURES:+,$EDGEPIX_FEATURES}"
+mkdir -p build
+if [ "$(cat build/.features 2>/dev/null)" != "$FEATURES" ]; then
+  rm -f build/index_bg.wasm # a build with other features is not up to date
+fi
 
 if [ "${1:-}" != "--force" ] && [ -f build/worker/shim.mjs ] && [ -f build/index_bg.wasm ]; then
-  newer=$(find src Cargo.toml Cargo.lock .cargo -newer build/index_bg.wasm -type f -print -quit 2>/dev/null || true)
+  newer=$(find src Cargo.toml Cargo.lock .cargo third_party csys -newer build/index_bg.wasm -type f -print -quit 2>/dev/null || true)
   if [ -z "$newer" ]; then
     echo "build-worker: build/ is up to date"
     exit 0
@@ -21,6 +28,8 @@ WORKER_BUILD="$(command -v worker-build || echo "$HOME/.cargo/bin/worker-build")
 for b in "$WASM_BINDGEN_BIN" "$WASM_OPT_BIN" "$ESBUILD_BIN" "$WORKER_BUILD"; do
   [ -x "$b" ] || { echo "build-worker: missing $b (run scripts/setup.sh)" >&2; exit 1; }
 done
-echo "build-worker: worker-build --release --features worker"
-"$WORKER_BUILD" --release --features worker
+case ",$FEATURES," in *,libwebp,*) bash scripts/setup-c-toolchain.sh ;; esac
+echo "build-worker: worker-build --release --features $FEATURES"
+"$WORKER_BUILD" --release --features "$FEATURES"
+echo "$FEATURES" > build/.features
 ls -l build/index_bg.wasm build/worker/shim.mjs

@@ -3,7 +3,12 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::limits::Limits;
 use crate::pixels::{Layout, Raster};
 use std::io::Cursor;
-use vaam_webp::{ColorType, EncoderParams, WebPDecoder, WebPEncoder};
+use vaam_webp::WebPDecoder;
+
+#[cfg(all(feature = "libwebp", target_arch = "wasm32"))]
+mod libc;
+#[cfg(feature = "libwebp")]
+mod libwebp;
 
 pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     let err = |e: vaam_webp::DecodingError| Error::corrupt("WebP", e);
@@ -32,12 +37,15 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     })
 }
 
+/// With the `libwebp` feature `quality` is libwebp's own (same bytes as sharp at the same
+/// setting); without it, the pure-Rust encoder is steered through this table.
 /// `quality` means what it means to libwebp (and so to Cloudflare, sharp and squoosh); the
 /// pure-Rust VP8 encoder's own scale is much lower (its q80 is libwebp's q40 by SSIM). Each
 /// point maps a libwebp quality to the encoder quality with the same mean SSIM, measured
 /// against sharp 0.35.5 (libwebp) on five corpus photos (elephants, RainDrops, exiv2-bug922a,
 /// kodim05, wikipedia/016) resized to 512-1200 px. At matched SSIM our files are 10-22 %
 /// larger than libwebp's, the encoder's known cost (see docs/BENCHMARKS.md).
+#[cfg_attr(feature = "libwebp", allow(dead_code))]
 const QUALITY_TO_VP8: [(u8, u8); 9] = [
     (1, 55),
     (10, 60),
@@ -50,6 +58,7 @@ const QUALITY_TO_VP8: [(u8, u8); 9] = [
     (99, 100),
 ];
 
+#[cfg_attr(feature = "libwebp", allow(dead_code))]
 fn vp8_quality(q: u8) -> u8 {
     let q = q.clamp(1, 99);
     let i = QUALITY_TO_VP8
@@ -72,6 +81,19 @@ pub fn encode(r: &Raster, quality: u8, exif: Option<&[u8]>) -> Result<Vec<u8>> {
             "WebP cannot be wider or taller than 16,383 px",
         ));
     }
+    #[cfg(feature = "libwebp")]
+    {
+        libwebp::encode(r, quality, exif)
+    }
+    #[cfg(not(feature = "libwebp"))]
+    {
+        encode_vaam(r, quality, exif)
+    }
+}
+
+#[cfg(not(feature = "libwebp"))]
+fn encode_vaam(r: &Raster, quality: u8, exif: Option<&[u8]>) -> Result<Vec<u8>> {
+    use vaam_webp::{ColorType, EncoderParams, WebPEncoder};
     let mut out = Vec::new();
     let mut enc = WebPEncoder::new(&mut out);
     let mut params = EncoderParams::default();
