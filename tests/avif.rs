@@ -150,9 +150,14 @@ mod with_avif {
     #[test]
     fn encode_round_trips_through_our_decoder() {
         let src = raster_of("photos/kodak/kodim23.png");
-        let small = edgepix::codecs::avif::encode(&src, 40, 10).unwrap();
-        let big = edgepix::codecs::avif::encode(&src, 85, 10).unwrap();
+        let small = edgepix::codecs::avif::encode(&src, 40, 10, None).unwrap();
+        let exif = b"MM\0*\0\0\0\x08\0\0edgepix-exif-marker".to_vec();
+        let big = edgepix::codecs::avif::encode(&src, 85, 10, Some(&exif)).unwrap();
         assert_eq!(&big[4..8], b"ftyp");
+        assert!(
+            big.windows(exif.len()).any(|w| w == &exif[..]),
+            "EXIF payload missing"
+        );
         assert!(small.len() < big.len(), "{} vs {}", small.len(), big.len());
         let back = engine_decode(&big).unwrap();
         assert_eq!((back.width, back.height), (src.width, src.height));
@@ -169,7 +174,7 @@ mod with_avif {
     fn alpha_survives_encode_and_decode() {
         let src = raster_of("conformance/png/primary/basn6a08.png");
         assert_eq!(src.layout, Layout::Rgba);
-        let avif = edgepix::codecs::avif::encode(&src, 95, 10).unwrap();
+        let avif = edgepix::codecs::avif::encode(&src, 95, 10, None).unwrap();
         let back = engine_decode(&avif).unwrap();
         assert_eq!(back.layout, Layout::Rgba);
         let alpha = |r: &Raster| {
