@@ -18,7 +18,8 @@ command -v wasm-bindgen >/dev/null || { echo "wasm-bindgen not found: run script
 export CARGO_TARGET_DIR="${EDGEPIX_NPM_TARGET_DIR:-target/npm-cargo}"
 # optional codecs as in build-worker.sh: EDGEPIX_FEATURES=libwebp,png-zlib-rs,avif
 FEATURES="web${EDGEPIX_FEATURES:+,$EDGEPIX_FEATURES}"
-case ",$FEATURES," in *,libwebp,*) bash scripts/setup-c-toolchain.sh ;; esac
+# the default features include libwebp, compiled for wasm32 by Debian's clang-16
+bash scripts/setup-c-toolchain.sh
 log "cargo build (release, wasm32, --features $FEATURES, target dir $CARGO_TARGET_DIR)"
 cargo build --release --target wasm32-unknown-unknown --lib --features "$FEATURES"
 

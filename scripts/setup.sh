@@ -38,8 +38,6 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
-# C toolchain (clang-16) only for builds that enable the optional `libwebp` codec
-case ",${EDGEPIX_FEATURES:-}," in
-  *,libwebp,*) log "C toolchain for libwebp"; bash scripts/setup-c-toolchain.sh ;;
-esac
+# The default features include libwebp, compiled for wasm32 by Debian's clang-16.
+bash scripts/setup-c-toolchain.sh
 log "done"
