@@ -1,7 +1,8 @@
 //! Key: what a variant is stored under. The engine version, the options resolved for this
 //! client (the same value the plan is made from), the source's identity and its purge
-//! generation: equal keys mean equal bytes, and a purge or a deploy that changes bytes moves
-//! every key.
+//! generation, and the experiment arms it was placed in: equal keys mean equal bytes, a purge
+//! or a deploy that changes bytes moves every key, and two arms never share an entry (even
+//! a control arm without overrides, so that its cache hit rate is measured on its own).
 
 use super::source::Source;
 use super::store;
@@ -24,8 +25,9 @@ impl VariantKey {
         resolved: &Resolved,
         source: &Source,
         generation: u64,
+        arms: &str,
     ) -> worker::Result<VariantKey> {
-        let text = key_text(resolved, source, generation);
+        let text = key_text(resolved, source, generation, arms);
         let hash = store::sha256_hex(text.as_bytes()).await?;
         let src_text = format!("src\n{}\n{generation}", source.key());
         let src_hash = store::sha256_hex(src_text.as_bytes()).await?;
@@ -38,9 +40,9 @@ impl VariantKey {
 }
 
 /// The text a variant key hashes.
-pub fn key_text(resolved: &Resolved, source: &Source, generation: u64) -> String {
+pub fn key_text(resolved: &Resolved, source: &Source, generation: u64, arms: &str) -> String {
     format!(
-        "{ENGINE_VERSION}\n{}\n{}\n{generation}",
+        "{ENGINE_VERSION}\n{}\n{}\n{generation}\n{arms}",
         resolved.canonical(),
         source.key()
     )
