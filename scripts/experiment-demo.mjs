@@ -69,7 +69,7 @@ fs.writeFileSync(out, lines.join('\n') + '\n');
 fs.rmSync(dir, { recursive: true, force: true });
 const events = parseEvents(lines.join('\n'));
 console.log(`${requests} requests, ${events.length} events written to ${out}\n`);
-console.log(`$ node scripts/experiment-report.mjs ${out}`);
+console.log(`$ node scripts/experiment-report.mjs --experiments ${path.join(path.dirname(out), "experiments.json")} ${out}`);
 const { execFileSync } = await import('node:child_process');
 const cfgFile = path.join(path.dirname(path.resolve(out)), 'experiments.json');
 fs.writeFileSync(cfgFile, JSON.stringify(experiments));
