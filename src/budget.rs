@@ -213,6 +213,18 @@ pub fn estimate(probe: &Probe, plan: &Plan) -> (MemoryEstimate, u64) {
         m.peak = with_slack(m.input);
         return (m, allowance);
     }
+    if plan.output == OutputFormat::Svg {
+        // one pass: the parser's working set beside the growing output
+        let work = heap.alloc(crate::svg::working_bytes(probe.bytes));
+        m.decode = heap.high_water();
+        let output = heap.output_buffer(allowance);
+        m.encode = heap.high_water();
+        heap.free(output);
+        heap.free(work);
+        heap.free(input);
+        m.peak = with_slack(heap.high_water());
+        return (m, allowance);
+    }
     // decode
     let (dw, dh) = codecs::decoded_size(probe, plan.decode_min_size);
     let decoded = FrameShape::new(dw, dh, codecs::decoded_layout(probe));
@@ -268,7 +280,7 @@ pub fn estimate(probe: &Probe, plan: &Plan) -> (MemoryEstimate, u64) {
         OutputFormat::Webp => {
             codecs::webp::encode_footprint(&mut heap, out_frame, plan.quality, allowance)
         }
-        OutputFormat::Json => heap.alloc(0),
+        OutputFormat::Json | OutputFormat::Svg => heap.alloc(0),
     };
     m.encode = heap.high_water();
     heap.free(frame);
@@ -294,6 +306,7 @@ fn output_allowance(probe: &Probe, plan: &Plan) -> u64 {
         OutputFormat::Png => codecs::png::output_allowance(frame, metadata),
         OutputFormat::Webp => codecs::webp::output_allowance(frame, plan.quality, metadata),
         OutputFormat::Json => 0,
+        OutputFormat::Svg => crate::svg::output_cap(probe.bytes),
     }
 }
 

@@ -121,7 +121,7 @@ fn transform_inner(
 /// The pipeline up to, not including, the encoder. Searches over encoder settings (`maxBytes`)
 /// encode one rendered frame many times instead of decoding and resizing again per attempt.
 pub enum Rendered {
-    /// `format=json`: the answer needs no pixels.
+    /// The answer needs no pixels: `format=json`, or an SVG served sanitised.
     Metadata(Output),
     Frame(Frame),
 }
@@ -179,6 +179,24 @@ pub fn render(
             height,
             input: probe,
             timings: Timings::default(),
+            memory: plan.memory,
+            notes: plan.notes,
+        }));
+    }
+    if plan.output == OutputFormat::Svg {
+        let t = clock();
+        let body = crate::svg::sanitise(bytes)?;
+        return Ok(Rendered::Metadata(Output {
+            bytes: body,
+            format: OutputFormat::Svg,
+            width: probe.width,
+            height: probe.height,
+            input: probe,
+            // the sanitiser parses and writes in one pass: its time is the "encode"
+            timings: Timings {
+                encode: clock() - t,
+                ..Timings::default()
+            },
             memory: plan.memory,
             notes: plan.notes,
         }));
@@ -290,6 +308,9 @@ fn encode(r: &Raster, plan: &Plan, probe: &Probe) -> Result<Vec<u8>> {
         OutputFormat::Webp => {
             codecs::webp::encode(r, plan.quality, exif.as_deref(), plan.output_allowance)
         }
-        OutputFormat::Json => Err(Error::internal("json output reached the encoder")),
+        OutputFormat::Json | OutputFormat::Svg => Err(Error::internal(format!(
+            "{} output reached the encoder",
+            plan.output.name()
+        ))),
     }
 }

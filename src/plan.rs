@@ -15,10 +15,14 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
-    Jpeg { progressive: bool },
+    Jpeg {
+        progressive: bool,
+    },
     Png,
     Webp,
     Json,
+    /// The sanitised source SVG (`crate::svg`); only an SVG input can have it.
+    Svg,
 }
 
 impl OutputFormat {
@@ -28,6 +32,7 @@ impl OutputFormat {
             OutputFormat::Png => "image/png",
             OutputFormat::Webp => "image/webp",
             OutputFormat::Json => "application/json",
+            OutputFormat::Svg => "image/svg+xml",
         }
     }
     pub fn name(self) -> &'static str {
@@ -36,6 +41,7 @@ impl OutputFormat {
             OutputFormat::Png => "png",
             OutputFormat::Webp => "webp",
             OutputFormat::Json => "json",
+            OutputFormat::Svg => "svg",
         }
     }
     pub fn extension(self) -> &'static str {
@@ -44,10 +50,14 @@ impl OutputFormat {
             OutputFormat::Png => "png",
             OutputFormat::Webp => "webp",
             OutputFormat::Json => "json",
+            OutputFormat::Svg => "svg",
         }
     }
     pub fn supports_alpha(self) -> bool {
-        matches!(self, OutputFormat::Png | OutputFormat::Webp)
+        matches!(
+            self,
+            OutputFormat::Png | OutputFormat::Webp | OutputFormat::Svg
+        )
     }
 }
 
@@ -101,6 +111,9 @@ impl Plan {
 
 pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan> {
     let opts = resolved.options();
+    if probe.format == ImageFormat::Svg {
+        return svg_plan(probe, opts, limits);
+    }
     let mut notes = Vec::new();
     let flip = match opts.flip {
         Some(Flip::H) => Orientation::from_exif(2),
@@ -186,7 +199,11 @@ pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan>
                 .push("jpeg: baseline with standard tables, to fit the memory budget");
         }
     }
-    if plan.memory.peak > budget {
+    within_budget(plan, limits)
+}
+
+fn within_budget(plan: Plan, limits: &Limits) -> Result<Plan> {
+    if plan.memory.peak > limits.max_memory_bytes as u64 {
         return Err(Error::new(
             ErrorCode::OverMemoryBudget,
             format!(
@@ -198,6 +215,40 @@ pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan>
         ));
     }
     Ok(plan)
+}
+
+/// Cloudflare "does not resize SVGs" and converts no SVG to a bitmap: the source is served
+/// sanitised, and every geometry, adjustment and format option other than `json` is ignored
+/// (a note says so). The plan's sizes are the root's nominal size, for `format=json`.
+fn svg_plan(probe: &Probe, opts: &Options, limits: &Limits) -> Result<Plan> {
+    let output = match opts.format {
+        Some(FormatOption::Json) => OutputFormat::Json,
+        _ => OutputFormat::Svg,
+    };
+    let notes = if output == OutputFormat::Svg {
+        vec!["svg: sanitised and served as svg; resize, adjustment and format options are ignored"]
+    } else {
+        Vec::new()
+    };
+    let size = (probe.width, probe.height);
+    let mut plan = Plan {
+        orientation: Orientation::IDENTITY,
+        display_size: size,
+        crop: [0.0, 0.0, size.0 as f64, size.1 as f64],
+        resize_to: size,
+        canvas: None,
+        decode_min_size: size,
+        output,
+        quality: opts.effective_quality(),
+        background: None,
+        metadata: opts.metadata,
+        notes,
+        memory: MemoryEstimate::default(),
+        output_allowance: 0,
+        jpeg_streaming: false,
+    };
+    (plan.memory, plan.output_allowance) = budget::estimate(probe, &plan);
+    within_budget(plan, limits)
 }
 
 fn round_dim(v: f64) -> u32 {
@@ -338,6 +389,7 @@ fn output_format(
             ImageFormat::Png | ImageFormat::Gif => OutputFormat::Png,
             ImageFormat::Webp => OutputFormat::Webp,
             ImageFormat::Avif => legacy,
+            ImageFormat::Svg => OutputFormat::Svg,
         },
     }
 }
