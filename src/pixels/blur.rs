@@ -23,15 +23,33 @@ const KERNEL_REACH: f32 = 4.0;
 /// Columns processed together by a vertical pass: their scratch strip stays in cache.
 const STRIP: usize = 64;
 
-/// Bytes the blur of a `w` x `h` frame of `c` channels allocates at once: the 16-bit working
-/// frame and the largest scratch (one line of f32 for a horizontal pass; for a vertical pass,
-/// a strip of columns, its unmodified copy and one row of sums).
-pub fn working_bytes(w: u32, h: u32, c: usize) -> u64 {
+/// Bytes a blur of `sigma` on a `w` x `h` frame of `c` channels allocates at once: the 16-bit
+/// working frame and the largest scratch. The exact kernel needs one line of f32 for a
+/// horizontal pass, or a strip of columns, its unmodified copy and one row of sums for a
+/// vertical one; the box passes need two 32-bit copies of a line (or of a strip's columns)
+/// extended by their combined reach at both ends.
+pub fn working_bytes(w: u32, h: u32, c: usize, sigma: f32) -> u64 {
     let (w, h, c) = (w as u64, h as u64, c as u64);
     let frame = w * h * c * 2;
     let strip = (STRIP as u64).min(w * c);
-    let line = (w * c * 4).max(2 * strip * h * 2 + strip * 4);
-    frame + line
+    // rows: one f32 line; columns: the strip, (exact kernel) its copy and a row of sums, and
+    // the unused sums buffer `columns` hands out
+    let rows = w * c * 4;
+    let scratch = if sigma < BOX_SIGMA {
+        rows.max(2 * strip * h * 2 + 2 * strip * 4)
+    } else {
+        let reach = box_radii(sigma).iter().sum::<usize>() as u64;
+        let cascade = 2 * box_capacity(w, h, c, reach) * 4 + c.max(strip) * 4;
+        cascade + rows.max(strip * h * 2 + strip * 4)
+    };
+    frame + scratch
+}
+
+/// Samples each of the box cascade's two buffers holds: the longer of a row and a strip's
+/// column run, extended by `reach` at both ends.
+fn box_capacity(w: u64, h: u64, c: u64, reach: u64) -> u64 {
+    let strip = (STRIP as u64).min(w * c);
+    ((w + 2 * reach) * c).max((h + 2 * reach) * strip)
 }
 
 /// Gaussian blur with standard deviation `sigma` (pixels), edges extended.
@@ -81,17 +99,17 @@ struct Premultiplied {
 impl Premultiplied {
     fn from(r: &Raster) -> Premultiplied {
         let c = r.layout.channels();
-        let data = match r.layout {
-            Layout::Rgb => r.data.iter().map(|&v| v as u16 * 255).collect(),
-            Layout::Rgba => r
-                .data
-                .chunks_exact(4)
-                .flat_map(|p| {
+        // exactly sized: the budget counts one 16-bit copy of the frame
+        let mut data = Vec::with_capacity(r.data.len());
+        match r.layout {
+            Layout::Rgb => data.extend(r.data.iter().map(|&v| v as u16 * 255)),
+            Layout::Rgba => {
+                for p in r.data.chunks_exact(4) {
                     let a = p[3] as u16;
-                    [p[0] as u16 * a, p[1] as u16 * a, p[2] as u16 * a, a * 255]
-                })
-                .collect(),
-        };
+                    data.extend([p[0] as u16 * a, p[1] as u16 * a, p[2] as u16 * a, a * 255]);
+                }
+            }
+        }
         Premultiplied {
             width: r.width as usize,
             height: r.height as usize,
@@ -135,15 +153,16 @@ fn blur_in_place(img: &mut Premultiplied, sigma: f32) {
         });
     } else {
         let radii = box_radii(sigma);
-        rows(img, |line, c, scratch| {
-            for &r in &radii {
-                box_line(line, c, r, scratch);
-            }
+        let reach = radii.iter().sum::<usize>() as u64;
+        let (w, h, c) = (img.width as u64, img.height as u64, img.channels as u64);
+        // sized once for both directions: clear and extend never reallocate (the budget)
+        let cap = box_capacity(w, h, c, reach) as usize;
+        let (mut a, mut b) = (Vec::with_capacity(cap), Vec::with_capacity(cap));
+        rows(img, |line, c, _| {
+            box_cascade(line, c, &radii, &mut a, &mut b)
         });
-        columns(img, |strip, w, h, scratch| {
-            for &r in &radii {
-                box_strip(strip, w, h, r, scratch);
-            }
+        columns(img, |strip, w, _, _| {
+            box_cascade(strip, w, &radii, &mut a, &mut b)
         });
     }
 }
@@ -249,55 +268,50 @@ fn convolve_strip(strip: &mut [u16], w: usize, h: usize, kernel: &[f32], acc: &m
     }
 }
 
-/// One box pass of radius `r` along a row, edges extended, in place.
-fn box_line(line: &mut [u16], c: usize, r: usize, scratch: &mut Vec<f32>) {
-    if r == 0 {
-        return;
+/// Three box passes of `radii` along `data`, pixels of `c` interleaved samples (a row of a
+/// frame, or the rows of a strip read as one column of `c`-sample pixels). The input is
+/// extended once, by the passes' combined reach at both ends, with copies of its edge pixels:
+/// then the cascade sees the edge pixel repeated as a Gaussian with clamped edges does (a
+/// cascade that clamped at every pass would repeat the already blurred edge instead, and a dark
+/// frame edge would fade by half).
+fn box_cascade(data: &mut [u16], c: usize, radii: &[usize; 3], a: &mut Vec<u32>, b: &mut Vec<u32>) {
+    let n = data.len() / c;
+    let reach: usize = radii.iter().sum();
+    let padded = n + 2 * reach;
+    a.clear();
+    for i in 0..padded {
+        let x = i.saturating_sub(reach).min(n - 1);
+        a.extend(data[x * c..(x + 1) * c].iter().map(|&v| v as u32));
     }
-    let w = line.len() / c;
-    scratch.clear();
-    scratch.extend(line.iter().map(|&v| v as f32));
-    let n = (2 * r + 1) as u32;
-    let at = |x: isize, ch: usize| scratch[(x.clamp(0, w as isize - 1) as usize) * c + ch] as u32;
-    for ch in 0..c {
-        let mut sum: u32 = (-(r as isize)..=r as isize).map(|x| at(x, ch)).sum();
-        for x in 0..w {
-            line[x * c + ch] = ((sum + n / 2) / n) as u16;
-            sum = sum + at(x as isize + r as isize + 1, ch) - at(x as isize - r as isize, ch);
+    b.clear();
+    b.resize(padded * c, 0);
+    let mut sums = vec![0u32; c];
+    for &r in radii {
+        if r == 0 {
+            continue;
         }
+        let width = (2 * r + 1) as u32;
+        let at = |x: isize| (x.clamp(0, padded as isize - 1) as usize) * c;
+        sums.iter_mut().for_each(|s| *s = 0);
+        for x in -(r as isize)..=r as isize {
+            let i = at(x);
+            for (s, &v) in sums.iter_mut().zip(&a[i..i + c]) {
+                *s += v;
+            }
+        }
+        for x in 0..padded {
+            for (o, &s) in b[x * c..(x + 1) * c].iter_mut().zip(&sums) {
+                *o = (s + width / 2) / width;
+            }
+            let (add, sub) = (at(x as isize + r as isize + 1), at(x as isize - r as isize));
+            for ((s, &p), &q) in sums.iter_mut().zip(&a[add..add + c]).zip(&a[sub..sub + c]) {
+                *s = *s + p - q;
+            }
+        }
+        std::mem::swap(a, b);
     }
-}
-
-/// One box pass of radius `r` down the columns of a strip, edges extended, in place: running
-/// sums across the whole row at once.
-fn box_strip(strip: &mut [u16], w: usize, h: usize, r: usize, sums: &mut Vec<u32>) {
-    if r == 0 {
-        return;
-    }
-    let src: Vec<u16> = strip.to_vec();
-    let row = |y: isize| {
-        let y = y.clamp(0, h as isize - 1) as usize;
-        &src[y * w..(y + 1) * w]
-    };
-    let n = (2 * r + 1) as u32;
-    sums.clear();
-    sums.resize(w, 0);
-    for y in -(r as isize)..=r as isize {
-        for (s, &v) in sums.iter_mut().zip(row(y)) {
-            *s += v as u32;
-        }
-    }
-    for y in 0..h {
-        for (o, &s) in strip[y * w..(y + 1) * w].iter_mut().zip(sums.iter()) {
-            *o = ((s + n / 2) / n) as u16;
-        }
-        let (add, sub) = (
-            row(y as isize + r as isize + 1),
-            row(y as isize - r as isize),
-        );
-        for ((s, &a), &b) in sums.iter_mut().zip(add).zip(sub) {
-            *s = *s + a as u32 - b as u32;
-        }
+    for (o, &v) in data.iter_mut().zip(&a[reach * c..(reach + n) * c]) {
+        *o = v as u16;
     }
 }
 
@@ -339,7 +353,24 @@ mod tests {
     #[test]
     fn working_bytes_covers_the_buffers() {
         // one 16-bit frame and a scratch line or strip
-        assert!(working_bytes(100, 50, 4) >= 100 * 50 * 4 * 2 + 100 * 4 * 4);
-        assert!(working_bytes(3, 5000, 3) >= 3 * 5000 * 3 * 2 + 2 * 5000 * 9 * 2);
+        assert!(working_bytes(100, 50, 4, 1.0) >= 100 * 50 * 4 * 2 + 100 * 4 * 4);
+        assert!(working_bytes(3, 5000, 3, 1.0) >= 3 * 5000 * 3 * 2 + 2 * 5000 * 9 * 2);
+        // box passes: two u32 copies of a column strip extended by the reach (3 x 126)
+        assert!(working_bytes(3, 5000, 3, 126.0) >= 3 * 5000 * 3 * 2 + 2 * 5700 * 9 * 4);
+    }
+
+    #[test]
+    fn box_cascade_repeats_the_original_edge_pixel() {
+        // a dark last pixel on a bright line: a Gaussian with clamped edges weighs the pixel
+        // and its virtual copies beyond the edge, about half the kernel
+        let mut line: Vec<u16> = vec![60000; 200];
+        line[199] = 0;
+        let radii = box_radii(10.0);
+        box_cascade(&mut line, 1, &radii, &mut Vec::new(), &mut Vec::new());
+        let end = line[199] as f64 / 60000.0;
+        assert!(
+            (0.4..0.6).contains(&end),
+            "edge at {end} of the bright level"
+        );
     }
 }

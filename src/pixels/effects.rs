@@ -36,9 +36,11 @@ pub fn apply(r: &mut Raster, e: &Effects) {
 /// What `apply` allocates at its peak for a `w` x `h` frame of `c` channels (each spatial
 /// filter frees its working frame before the next one starts).
 pub fn working_bytes(e: &Effects, w: u32, h: u32, c: usize) -> u64 {
-    if e.blur.is_some() || e.sharpen.is_some() {
-        blur::working_bytes(w, h, c)
-    } else {
-        0
-    }
+    let blur = e
+        .blur
+        .map_or(0, |r| blur::working_bytes(w, h, c, blur_sigma(r)));
+    let sharpen = e
+        .sharpen
+        .map_or(0, |_| blur::working_bytes(w, h, c, SHARPEN_SIGMA));
+    blur.max(sharpen)
 }
