@@ -72,7 +72,8 @@ export interface ImageInfo {
   width: number;
   height: number;
   original: { file_size: number; width: number; height: number; format: string };
-  input: Record<string, unknown>;
+  /** edgepix's own facts, kept apart from Cloudflare's documented shape above. */
+  edgepix: { input: Record<string, unknown> };
 }
 
 export type ErrorCode =

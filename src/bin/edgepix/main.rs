@@ -43,7 +43,8 @@ pub const USAGE: &str = "usage:
   edgepix batch IN_DIR OUT_DIR [--options \"...\"] [--jobs N] [--shard i/n]
 
 Options use the Cloudflare Images syntax (width, height, dpr, fit, gravity, quality, format,
-background, metadata, anim, rotate, flip, trim). Without --options the image is re-encoded in
+background, metadata, anim, rotate, flip, trim, trim.*, border.*, blur, sharpen, brightness,
+contrast, gamma, saturation; docs/OPTIONS.md). Without --options the image is re-encoded in
 its own format with orientation applied and metadata reduced to the copyright.
 
 batch reads IN_DIR recursively (.jpg .jpeg .png .gif .webp .avif; directory symlinks are not
