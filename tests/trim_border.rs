@@ -223,3 +223,50 @@ fn aspect_crop_fills_the_box_or_crops_to_its_ratio_without_enlarging() {
         (1000, 1000)
     );
 }
+
+/// Every new option at its extremes, alone and combined, on frames of one pixel, one row, one
+/// column, with alpha and a photo: each answers an image or a 4xx error, never a panic.
+#[test]
+fn extreme_values_answer_an_image_or_a_4xx() {
+    let files = [
+        "conformance/jpeg/reftest/mozilla/jpg-size-1x1.jpg",
+        "conformance/jpeg/reftest/grayscale_large.png",
+        "conformance/jpeg/reftest/grayscale_long.jpg",
+        "color/p3.png",
+        "photos/kodak/kodim23.png",
+    ];
+    let cases = [
+        "blur=250",
+        "blur=0.0001",
+        "sharpen=10",
+        "sharpen=1e-9",
+        "brightness=10,contrast=10,gamma=10,saturation=10",
+        "brightness=0.0001,contrast=0.0001,gamma=0.0001,saturation=0",
+        "trim=border",
+        "trim=border,trim.border.tolerance=0",
+        "trim=border,trim.border.keep=100000",
+        "trim=border,trim.border.color=transparent,trim.border.tolerance=255",
+        "trim.width=1,trim.height=1",
+        "trim.left=99999,trim.top=99999",
+        "trim=100000;100000;100000;100000",
+        "border.color=red,border.width=100000",
+        "border.color=%2300000000,border.width=3,dpr=10",
+        "width=1,height=1,fit=aspect-crop,blur=250,sharpen=10,border.width=1",
+        "width=100000,height=100000,fit=aspect-crop",
+        "width=100000,height=1,fit=squeeze,blur=250",
+        "trim=border,rotate=270,flip=hv,width=7,fit=pad,border.color=blue,border.top=2,format=json",
+    ];
+    for f in files {
+        let bytes = read(f);
+        for c in cases {
+            let opts = format!("{c},format=png").replace("format=json,format=png", "format=json");
+            match transform(&bytes, &opts) {
+                Ok(out) => assert!(out.width >= 1 && out.height >= 1, "{f} {opts}"),
+                Err(e) => {
+                    let s = e.http_status();
+                    assert!((400..500).contains(&s), "{f} {opts}: {s} {e}");
+                }
+            }
+        }
+    }
+}
