@@ -245,6 +245,86 @@ proptest! {
     }
 }
 
+const NAMES: &[&str] = &[
+    "width",
+    "dpr",
+    "fit",
+    "trim",
+    "trim.top",
+    "trim.left",
+    "trim.width",
+    "trim.height",
+    "trim.border",
+    "trim.border.color",
+    "trim.border.tolerance",
+    "trim.border.keep",
+    "border",
+    "border.color",
+    "border.width",
+    "border.top",
+    "border.right",
+    "blur",
+    "sharpen",
+    "brightness",
+    "contrast",
+    "gamma",
+    "saturation",
+    "background",
+    "rotate",
+];
+const VALUES: &[&str] = &[
+    "0",
+    "-0",
+    "1",
+    "0.5",
+    "10",
+    "250",
+    "251",
+    "1e-40",
+    "1e40",
+    "NaN",
+    "inf",
+    "-1",
+    "100000",
+    "100001",
+    "border",
+    "true",
+    "false",
+    "1;2;3;4",
+    "red",
+    "%23fff",
+    "transparent",
+    "rgb(1 2 3 / 50%25)",
+    "hsl(120 100% 50%)",
+    "aspect-crop",
+    "",
+    "x",
+];
+
+proptest! {
+    /// Any string of known names and awkward values either parses to options whose canonical
+    /// form parses back to them, or fails as a 400 of one of the option codes: never a panic,
+    /// never another error.
+    #[test]
+    fn arbitrary_option_strings_round_trip_or_fail_cleanly(
+        pairs in proptest::collection::vec((0..NAMES.len(), 0..VALUES.len()), 0..6)
+    ) {
+        let s: Vec<String> = pairs.iter().map(|&(n, v)| format!("{}={}", NAMES[n], VALUES[v])).collect();
+        let s = s.join(",");
+        match Options::parse(&s) {
+            Ok(o) => {
+                let c = o.canonical();
+                let back = Options::parse(&c).map_err(|e| TestCaseError::fail(format!("{s} -> {c}: {e}")))?;
+                prop_assert_eq!(back, o, "{} -> {}", s, c);
+            }
+            Err(e) => {
+                prop_assert!(matches!(e.code, ErrorCode::BadOption | ErrorCode::UnknownOption | ErrorCode::UnsupportedOption), "{}: {:?}", s, e.code);
+                prop_assert_eq!(e.http_status(), 400);
+            }
+        }
+    }
+}
+
 fn key(s: &str) -> String {
     Options::parse(s)
         .unwrap_or_else(|e| panic!("{s}: {e}"))
@@ -487,4 +567,11 @@ fn adjustments_that_change_nothing_share_the_plain_key() {
     }
     // saturation=0 is grey, not "ignored"
     assert_ne!(key("saturation=0"), key(""));
+    assert_eq!(key("saturation=-0"), key("saturation=0"));
+    assert_eq!(key("blur=-0"), key(""));
+    assert_eq!(key("blur=20.0"), key("blur=20"));
+    assert_eq!(
+        key("trim.border.color=%23FFF"),
+        key("trim.border.color=white")
+    );
 }

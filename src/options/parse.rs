@@ -206,12 +206,14 @@ fn mark(seen: &mut Vec<&'static str>, field: &'static str) -> Result<()> {
     Ok(())
 }
 
-/// A factor or strength: a finite number from `min` to `max`.
+/// A factor or strength: a finite number from `min` to `max`. `-0` is returned as `0`, so it
+/// has the key `0` has.
 fn parse_number(name: &str, value: &str, min: f32, max: f32) -> Result<f32> {
     value
         .parse::<f32>()
         .ok()
         .filter(|v| v.is_finite() && (min..=max).contains(v))
+        .map(|v| v + 0.0)
         .ok_or_else(|| Error::bad_option(name, value, &format!("a number from {min} to {max}")))
 }
 
