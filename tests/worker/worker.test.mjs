@@ -207,6 +207,30 @@ test('format=json returns metadata', async () => {
   assert.equal(j.original.width, 3082);
 });
 
+test('adjustments, trims and border through the Worker; unpic Cloudflare-provider URLs succeed', async () => {
+  const src = remote('/c/photos/hato.jpg'); // 3082x2048
+  const accept = { accept: 'image/webp,image/*;q=0.8,*/*;q=0.5' };
+  for (const ops of ['sharpen=1', 'blur=20', 'brightness=1.2,contrast=1.1,gamma=0.9', 'saturation=0']) {
+    // unpic 4.2 writes its defaults (f=auto, fit=cover) with the caller's operations
+    const r = await get(img(`f=auto,fit=cover,width=400,height=300,${ops}`, src), accept);
+    assert.equal(r.status, 200, `${ops}: ${r.text()}`);
+    assert.deepEqual(imageInfo(r.body), { format: 'webp', width: 400, height: 300 }, ops);
+  }
+  const t = await get(img('trim.left=82,trim.top=48,trim.width=3000,trim.height=2000,width=300,format=png', src));
+  assert.equal(t.status, 200, t.text());
+  assert.deepEqual(imageInfo(t.body), { format: 'png', width: 300, height: 200 });
+  const b = await get(img('width=300,border.color=red,border.width=10,format=png', src));
+  assert.equal(b.status, 200, b.text());
+  assert.deepEqual(imageInfo(b.body), { format: 'png', width: 320, height: Math.round((2048 * 300) / 3082) + 20 });
+  for (const [opts, name] of [['blur=300', 'blur'], ['sharpen=NaN', 'sharpen'], ['trim.width=-1', 'trim.width']]) {
+    const e = await get(img(opts, src));
+    assert.equal(e.status, 400, opts);
+    const err = JSON.parse(e.text()).error;
+    assert.equal(err.code, 'bad_option', opts);
+    assert.ok(err.message.includes(name), `${opts}: ${err.message}`);
+  }
+});
+
 test('source outside the allowlist: 403 and no outbound request', async () => {
   const before = origin.total();
   for (const src of [
