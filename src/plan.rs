@@ -227,7 +227,13 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
     } else {
         shrink_on_load_size(probe, orientation, crop, resize_to)
     };
-    let output = output_format(probe, opts.format, &mut notes);
+    let mut output = output_format(probe, opts.format, &mut notes);
+    if opts.compression_fast {
+        // one scan encodes faster than two (Options::resolve already chose JPEG over WebP)
+        if let OutputFormat::Jpeg { progressive } = &mut output {
+            *progressive = false;
+        }
+    }
     let background = match (opts.background, output.supports_alpha()) {
         (Some(bg), _) => Some(bg),
         (None, false) if probe.has_alpha => Some(Rgba::WHITE),

@@ -47,6 +47,8 @@ fn arb_options() -> impl Strategy<Value = Options> {
         proptest::option::of(any::<[u8; 4]>()),
         0..3u8,
         proptest::option::of(any::<bool>()),
+        proptest::option::of(1..=100u8),
+        any::<bool>(),
     );
     let edits = (
         proptest::option::of(1..4u16),
@@ -68,7 +70,7 @@ fn arb_options() -> impl Strategy<Value = Options> {
     (geometry, output, edits, extras).prop_map(
         |(
             (w, h, dpr, fit, gravity),
-            (q, f, bg, m, anim),
+            (q, f, bg, m, anim, scq, fast),
             (rot, flip, trim, onerror),
             (tw, th, tb, border, effects),
         )| Options {
@@ -86,6 +88,8 @@ fn arb_options() -> impl Strategy<Value = Options> {
             ][fit as usize],
             gravity,
             quality: q.map(Quality::Value),
+            slow_connection_quality: scq.map(Quality::Value),
+            compression_fast: fast,
             format: f.map(|f| {
                 [
                     FormatOption::Auto,
@@ -469,7 +473,7 @@ fn unknown_and_unimplemented_options_are_errors() {
         "segment=foreground",
         "upscale=generate",
         "gravity=face",
-        "compression=fast",
+        "draw=x",
         "quality=auto",
         "width=auto",
     ] {

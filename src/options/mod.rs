@@ -213,6 +213,13 @@ pub struct Options {
     pub border: Option<Border>,
     pub effects: Effects,
     pub onerror: Option<OnError>,
+    /// `slow-connection-quality` (`scq`): the quality for clients on a slow connection, as
+    /// their client hints say (`crate::resolve::Network`); applied by `resolve`, never by the
+    /// plan.
+    pub slow_connection_quality: Option<Quality>,
+    /// `compression=fast`: the quickest format to encode (JPEG, or PNG for transparency,
+    /// baseline) over the smallest; applied by `resolve` and the plan.
+    pub compression_fast: bool,
 }
 
 impl Options {
@@ -271,8 +278,14 @@ impl Options {
         if let Some(q) = self.quality {
             push("quality", &parse::quality_name(q));
         }
+        if let Some(q) = self.slow_connection_quality {
+            push("slow-connection-quality", &parse::quality_name(q));
+        }
         if let Some(f) = self.format {
             push("format", &parse::format_name(f));
+        }
+        if self.compression_fast {
+            push("compression", &"fast");
         }
         if let Some(b) = self.background {
             push("background", &b.to_hex());

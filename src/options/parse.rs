@@ -6,7 +6,7 @@ use crate::error::{Error, ErrorCode, Result};
 
 /// Options Cloudflare Images defines that this engine does not implement yet. They are refused
 /// with a clear error rather than ignored, so nobody is served something they did not ask for.
-const NOT_IMPLEMENTED: &[&str] = &["compression", "draw", "slow-connection-quality"];
+const NOT_IMPLEMENTED: &[&str] = &["draw"];
 
 /// Options Cloudflare Images defines that edgepix refuses for good, with the reason
 /// (docs/OPTIONS.md): each needs a model Cloudflare hosts and no registry ships.
@@ -157,6 +157,8 @@ fn canonical_key(key: &str) -> Option<&'static str> {
         "fit" => "fit",
         "gravity" | "g" => "gravity",
         "quality" | "q" => "quality",
+        "slow-connection-quality" | "scq" => "slow-connection-quality",
+        "compression" => "compression",
         "format" | "f" => "format",
         "background" => "background",
         "metadata" => "metadata",
@@ -204,6 +206,30 @@ fn mark(seen: &mut Vec<&'static str>, field: &'static str) -> Result<()> {
     }
     seen.push(field);
     Ok(())
+}
+
+/// A quality as a number 1-100 or one of Cloudflare's named levels.
+fn quality_level(name: &str, value: &str) -> Result<u8> {
+    let named = [
+        ("high", Quality::High),
+        ("medium-high", Quality::MediumHigh),
+        ("medium-low", Quality::MediumLow),
+        ("low", Quality::Low),
+    ];
+    if let Some((_, q)) = named.iter().find(|(n, _)| *n == value) {
+        return Ok(q.value());
+    }
+    value
+        .parse::<u8>()
+        .ok()
+        .filter(|v| (1..=100).contains(v))
+        .ok_or_else(|| {
+            Error::bad_option(
+                name,
+                value,
+                "an integer from 1 to 100, or high, medium-high, medium-low, low",
+            )
+        })
 }
 
 /// A factor or strength: a finite number from `min` to `max`. `-0` is returned as `0`, so it
@@ -297,6 +323,15 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
             }
         }
         "gravity" => opts.gravity = parse_gravity(value)?,
+        "slow-connection-quality" => {
+            opts.slow_connection_quality = Some(Quality::Value(quality_level(name, value)?));
+        }
+        "compression" => {
+            if value != "fast" {
+                return Err(Error::bad_option(name, value, "fast"));
+            }
+            opts.compression_fast = true;
+        }
         "quality" => {
             let q = match value {
                 "high" => Quality::High,
