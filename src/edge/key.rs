@@ -15,8 +15,10 @@ pub struct VariantKey {
     pub cache_url: String,
     /// The KV key of the variant.
     pub kv_key: String,
-    /// The Cache API URL of the source bytes (shared by every variant of one source).
-    pub source_cache_url: String,
+    /// What the source's Cache API URL is made from; hashed only on a miss
+    /// ([`VariantKey::source_cache_url`]), so a hit costs one digest, not two.
+    source_text: String,
+    request_url: Url,
 }
 
 impl VariantKey {
@@ -29,13 +31,18 @@ impl VariantKey {
     ) -> worker::Result<VariantKey> {
         let text = key_text(resolved, source, generation, arms);
         let hash = store::sha256_hex(text.as_bytes()).await?;
-        let src_text = format!("src\n{}\n{generation}", source.key());
-        let src_hash = store::sha256_hex(src_text.as_bytes()).await?;
         Ok(VariantKey {
             cache_url: store::cache_url(request_url, "v", &hash),
             kv_key: store::kv_key("v2", &hash),
-            source_cache_url: store::cache_url(request_url, "s", &src_hash),
+            source_text: format!("src\n{}\n{generation}", source.key()),
+            request_url: request_url.clone(),
         })
+    }
+
+    /// The Cache API URL of the source bytes (shared by every variant of one source).
+    pub async fn source_cache_url(&self) -> worker::Result<String> {
+        let hash = store::sha256_hex(self.source_text.as_bytes()).await?;
+        Ok(store::cache_url(&self.request_url, "s", &hash))
     }
 }
 

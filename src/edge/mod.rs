@@ -141,6 +141,7 @@ async fn handle_image(
         cfg,
         head: ir.head,
         vary_accept: ir.options.format == Some(FormatOption::Auto),
+        vary_hints: ir.options.slow_connection_quality.is_some(),
         if_none_match: ir.if_none_match.as_deref(),
         arms: &arms,
         vary_user: &ir.experiments.vary,
@@ -385,9 +386,11 @@ async fn handle_image(
         Some((key.kv_key, cfg.kv_retention)),
         cfg.max_kv_bytes,
     ));
-    writes.extend(src_write.and_then(|(bytes, meta)| {
-        Write::decide(bytes, meta, freshness, Some(key.source_cache_url), None, 0)
-    }));
+    writes.extend(
+        src_write.and_then(|(url, bytes, meta)| {
+            Write::decide(bytes, meta, freshness, Some(url), None, 0)
+        }),
+    );
     writeback::schedule(ctx, env, writes);
     Ok(resp)
 }
@@ -425,7 +428,8 @@ fn resized_header(out: &crate::Output) -> String {
 }
 
 /// The source bytes: this source's own Cache API entry, then the origin (conditional when a
-/// stored variant has the source's ETag). Also what to write back of the source itself.
+/// stored variant has the source's ETag). Also what to write back of the source itself, and
+/// where.
 async fn fetch(
     env: &Env,
     cfg: &Config,
@@ -434,8 +438,12 @@ async fn fetch(
     key: &VariantKey,
     stale: Option<&Entry>,
     reservation: &mut Reservation,
-) -> Result<(Fetched, Option<(Vec<u8>, Meta)>), FetchError> {
-    if let Some(e) = store::cache_get(&key.source_cache_url).await {
+) -> Result<(Fetched, Option<(String, Vec<u8>, Meta)>), FetchError> {
+    let source_cache_url = key
+        .source_cache_url()
+        .await
+        .map_err(|e| FetchError::Network(e.to_string()))?;
+    if let Some(e) = store::cache_get(&source_cache_url).await {
         if !reservation.grow(e.body.len() as u64, cfg.max_inflight_bytes) {
             return Err(FetchError::Busy);
         }
@@ -468,7 +476,7 @@ async fn fetch(
         len: f.bytes.len() as u64,
         resized: String::new(),
     };
-    let copy = (!f.not_modified).then(|| (f.bytes.clone(), meta));
+    let copy = (!f.not_modified).then(|| (source_cache_url, f.bytes.clone(), meta));
     Ok((f, copy))
 }
 
