@@ -185,10 +185,20 @@ fn foreign_objects_and_other_namespaces_are_removed() {
 
 #[test]
 fn entity_expansion_is_refused_not_expanded() {
-    // five levels of 32x entities (about 1.6 GB expanded): xml-rs stops at depth 3
+    // five levels of 32x entities (about 1.8 GB expanded): refused from the declarations
+    // before the parser buffers any of it
     let err = transform(&data("entities.svg"), "").unwrap_err();
-    assert_eq!(err.code, ErrorCode::CorruptImage, "{err}");
-    assert_eq!(err.code.http_status(), 422);
+    assert_eq!(err.code, ErrorCode::OutputTooLarge, "{err}");
+    assert_eq!(err.code.http_status(), 413);
+    assert!(err.message.contains("1780008448"), "{err}");
+    // a self-referencing entity is unbounded, not a stack overflow
+    let cycle = b"<!DOCTYPE svg [<!ENTITY a \"&b;\"><!ENTITY b \"&a;\">]><svg xmlns=\"http://www.w3.org/2000/svg\"><text>&a;</text></svg>";
+    let err = transform(cycle, "").unwrap_err();
+    assert!(err.message.contains("unbounded"), "{err}");
+    // entities the way illustration tools use them still work
+    let tool = b"<!DOCTYPE svg [<!ENTITY ns_svg \"http://www.w3.org/2000/svg\"><!ENTITY fill \"#ff0000\">]><svg xmlns=\"&ns_svg;\" width=\"4\" height=\"4\"><rect width=\"4\" height=\"4\" fill=\"&fill;\"/></svg>";
+    let out = String::from_utf8(transform(tool, "").unwrap().bytes).unwrap();
+    assert!(out.contains("fill=\"#ff0000\""), "{out}");
 }
 
 #[test]
