@@ -279,3 +279,17 @@ fn detection_needs_an_svg_root() {
         ErrorCode::InputTooLarge
     );
 }
+
+#[test]
+fn embedded_raster_images_survive() {
+    // data: URLs of JPEG, PNG and GIF cannot carry script; anything else is dropped
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"><image href="data:image/png;base64,iVBORw0KGgo=" width="2" height="2"/><image href="data:image/svg+xml,%3Csvg%3E%3C/svg%3E" width="1" height="1"/></svg>"#;
+    let out = String::from_utf8(transform(svg, "").unwrap().bytes).unwrap();
+    let images: Vec<_> = elements(&out)
+        .into_iter()
+        .filter(|e| e.0 == "image")
+        .collect();
+    assert_eq!(images.len(), 2, "{out}");
+    assert_eq!(images[0].2["href"], "data:image/png;base64,iVBORw0KGgo=");
+    assert!(!images[1].2.contains_key("href"), "{out}");
+}
