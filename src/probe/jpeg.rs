@@ -41,7 +41,12 @@ pub(super) fn probe(data: &[u8]) -> Result<Probe> {
             0xE1 if seg.starts_with(XMP_SIG) && p.xmp.is_none() => {
                 p.xmp = Some(seg[XMP_SIG.len()..].to_vec())
             }
-            0xE2 if seg.starts_with(b"ICC_PROFILE\0") => p.has_icc = true,
+            0xE2 if seg.starts_with(b"ICC_PROFILE\0") => {
+                p.has_icc = true;
+                hdr.icc_bytes = hdr
+                    .icc_bytes
+                    .saturating_add(seg.len().saturating_sub(14) as u32);
+            }
             0xEE if seg.starts_with(b"Adobe") && seg.len() >= 12 => {
                 hdr.adobe_transform = Some(seg[11])
             }
@@ -50,6 +55,13 @@ pub(super) fn probe(data: &[u8]) -> Result<Probe> {
                     return Err(corrupt("the frame header is truncated"));
                 }
                 if sof.is_none() {
+                    for (i, c) in seg[6..]
+                        .chunks_exact(3)
+                        .take(4.min(seg[5] as usize))
+                        .enumerate()
+                    {
+                        hdr.sampling[i] = c[1];
+                    }
                     sof = Some((
                         seg[0],
                         be16(seg, 1).unwrap_or(0),
@@ -70,6 +82,7 @@ pub(super) fn probe(data: &[u8]) -> Result<Probe> {
     p.bit_depth = precision;
     p.progressive = matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
     hdr.components = components;
+    hdr.sof_marker = marker;
     hdr.arithmetic = marker >= 0xC9;
     hdr.lossless = matches!(marker, 0xC3 | 0xC7 | 0xCB | 0xCF);
     p.jpeg = Some(hdr);

@@ -43,6 +43,13 @@ pub struct JpegHeader {
     pub lossless: bool,
     /// Adobe APP14 transform flag (2 = YCCK), if the marker is present.
     pub adobe_transform: Option<u8>,
+    /// The SOFn marker code of the frame (0xC0..=0xCF).
+    pub sof_marker: u8,
+    /// Sampling factors of the first four components as the frame header stores them
+    /// (horizontal << 4 | vertical); 0 where the frame has fewer components.
+    pub sampling: [u8; 4],
+    /// Total payload of the APP2 ICC_PROFILE chunks (what an assembled profile can reach).
+    pub icc_bytes: u32,
 }
 
 impl Probe {
