@@ -21,38 +21,16 @@ impl ColorSpace {
     }
 }
 
-const SCALEBITS: u32 = 16;
-const ONE_HALF: i32 = 1 << (SCALEBITS - 1);
-
-const fn table(mul: i32, add: i32, shift: bool) -> [i32; 256] {
-    let mut t = [0i32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let x = i as i32 - 128;
-        t[i] = if shift {
-            (mul * x + add) >> SCALEBITS
-        } else {
-            mul * x + add
-        };
-        i += 1;
-    }
-    t
-}
-
-// FIX(1.40200), FIX(1.77200), FIX(0.71414), FIX(0.34414) at 16 bits, as in libjpeg's jdcolor.c
-static CR_R: [i32; 256] = table(91881, ONE_HALF, true);
-static CB_B: [i32; 256] = table(116130, ONE_HALF, true);
-static CR_G: [i32; 256] = table(-46802, 0, false);
-static CB_G: [i32; 256] = table(-22554, ONE_HALF, false);
-
+/// libjpeg's jdcolor.c at 16 bits: FIX(1.40200), FIX(0.34414), FIX(0.71414), FIX(1.77200),
+/// with the same rounding, so the result equals libjpeg's tables exactly.
 #[inline(always)]
 fn ycc(y: u8, cb: u8, cr: u8) -> [u8; 3] {
-    let y = y as i32;
-    let (cb, cr) = (cb as usize, cr as usize);
+    const HALF: i32 = 1 << 15;
+    let (y, cb, cr) = (y as i32, cb as i32 - 128, cr as i32 - 128);
     [
-        (y + CR_R[cr]).clamp(0, 255) as u8,
-        (y + ((CB_G[cb] + CR_G[cr]) >> SCALEBITS)).clamp(0, 255) as u8,
-        (y + CB_B[cb]).clamp(0, 255) as u8,
+        (y + ((91881 * cr + HALF) >> 16)).clamp(0, 255) as u8,
+        (y + ((-22554 * cb - 46802 * cr + HALF) >> 16)).clamp(0, 255) as u8,
+        (y + ((116130 * cb + HALF) >> 16)).clamp(0, 255) as u8,
     ]
 }
 
@@ -66,14 +44,21 @@ pub(super) fn convert_row(space: ColorSpace, rows: &[&[u8]], width: usize, out: 
         }
         ColorSpace::YCbCr => {
             let (y, cb, cr) = (&rows[0][..width], &rows[1][..width], &rows[2][..width]);
-            for (i, o) in out[..3 * width].chunks_exact_mut(3).enumerate() {
-                o.copy_from_slice(&ycc(y[i], cb[i], cr[i]));
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            let (y, cb, cr, out) = {
+                let n = super::wasm_simd::ycc_to_rgb(y, cb, cr, width, out);
+                (&y[n..], &cb[n..], &cr[n..], &mut out[3 * n..])
+            };
+            let pixels = out[..3 * y.len()].chunks_exact_mut(3);
+            for (((o, &y), &cb), &cr) in pixels.zip(y).zip(cb).zip(cr) {
+                o.copy_from_slice(&ycc(y, cb, cr));
             }
         }
         ColorSpace::Rgb => {
             let (r, g, b) = (&rows[0][..width], &rows[1][..width], &rows[2][..width]);
-            for (i, o) in out[..3 * width].chunks_exact_mut(3).enumerate() {
-                o.copy_from_slice(&[r[i], g[i], b[i]]);
+            let pixels = out[..3 * width].chunks_exact_mut(3);
+            for (((o, &r), &g), &b) in pixels.zip(r).zip(g).zip(b) {
+                o.copy_from_slice(&[r, g, b]);
             }
         }
         ColorSpace::Cmyk => {

@@ -17,9 +17,12 @@ use super::huffman::Huffman;
 use super::idct;
 use super::layout::{CompLayout, Layout};
 use super::markers::{Coding, Frame, Parser, ScanHeader};
-use super::output::{ring_len, tmp_len, Rows};
+use super::output::{cols_len, ring_len, tmp_len, Rows};
 use super::progressive;
-use super::sequential::{corner_mask, corner_mask_zigzag, decode_block, last_needed};
+use super::sequential::{
+    clear_corner, corner_mask, corner_mask_zigzag, decode_block, last_needed, routing, Block,
+    DISCARD,
+};
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::Limits;
 
@@ -83,8 +86,9 @@ pub(super) fn peak_bytes(
     // CMYK frames are converted to a second, RGB buffer by the colour module
     let frame = px * channels as u64 + if channels == 4 { px * 3 } else { 0 };
     let rows: u64 = layout.comps.iter().map(|c| ring_len(c) as u64).sum::<u64>()
-        + (layout.comps.len() * tmp_len(layout)) as u64;
-    let huffman = std::mem::size_of::<Huffman>() as u64 + (1 << super::huffman::LOOKUP_BITS) * 4;
+        + (layout.comps.len() * tmp_len(layout)) as u64
+        + 2 * cols_len(layout) as u64;
+    let huffman = super::huffman::heap_bytes();
     let (coefs, tables, scans) = if multi_scan {
         (
             layout
@@ -254,8 +258,9 @@ fn color_space(frame: &Frame, jfif: bool, adobe: Option<u8>) -> Result<ColorSpac
 /// Per-frame state the scan decoders share.
 struct Context {
     comps: Vec<CompLayout>,
-    /// Dequantization per component, natural order (latched at the component's first scan).
-    quant: [Option<[i32; 64]>; 4],
+    /// Dequantization per component, natural order plus a zero for `DISCARD` (latched at the
+    /// component's first scan).
+    quant: [Option<[i32; 65]>; 4],
     tq: [u8; 4],
     mcus_x: usize,
     mcus_y: usize,
@@ -263,6 +268,8 @@ struct Context {
     corner: [u64; 4],
     /// Last zigzag index each component's IDCT reads.
     keep: [usize; 4],
+    /// Where each zigzag position of a component is stored (see `sequential::routing`).
+    route: [[u8; 64]; 4],
     table_keys: Vec<(usize, u32)>,
 }
 
@@ -276,12 +283,14 @@ impl Context {
             mcus_y: l.mcus_y,
             corner: [0; 4],
             keep: [0; 4],
+            route: [[DISCARD as u8; 64]; 4],
             table_keys: Vec::new(),
         };
         for (i, comp) in l.comps.iter().enumerate() {
             c.tq[i] = frame.components[i].tq;
             c.corner[i] = corner_mask(comp.idct);
             c.keep[i] = last_needed(comp.idct);
+            c.route[i] = routing(comp.idct);
         }
         c
     }
@@ -291,14 +300,18 @@ impl Context {
             if self.quant[ci].is_none() {
                 let t = p.qt[self.tq[ci] as usize & 3]
                     .ok_or_else(|| corrupt("a component's quantization table is missing"))?;
-                self.quant[ci] = Some(t.map(|v| v as i32));
+                let mut q = [0i32; 65];
+                for (d, &v) in q.iter_mut().zip(&t) {
+                    *d = v as i32;
+                }
+                self.quant[ci] = Some(q);
             }
         }
         Ok(())
     }
 
     /// The table for DHT slot `slot` as defined now, built once per definition.
-    fn table(&mut self, p: &Parser, slot: usize, tables: &mut Vec<Huffman>) -> Result<usize> {
+    fn table(&mut self, p: &Parser, slot: usize, tables: &mut Vec<Box<Huffman>>) -> Result<usize> {
         let key = (slot, p.huff_version[slot]);
         if let Some(i) = self.table_keys.iter().position(|k| *k == key) {
             return Ok(i);
@@ -327,7 +340,7 @@ impl Context {
         &mut self,
         p: &Parser<'a>,
         hdr: &ScanHeader,
-        tables: &mut Vec<Huffman>,
+        tables: &mut Vec<Box<Huffman>>,
         data_start: usize,
     ) -> Result<ScanState<'a>> {
         let kind = scan_kind(hdr, p.frame.as_ref().map(|f| f.coding))?;
@@ -376,23 +389,13 @@ fn scan_kind(h: &ScanHeader, coding: Option<Coding>) -> Result<Kind> {
     })
 }
 
-/// Writes one block's pixels: the DC-only case (most chroma blocks) is a fill.
+/// Writes one block's pixels: a flat block (most chroma blocks) is a fill.
 #[inline(always)]
-fn transform(
-    block: &[i32; 64],
-    written: u64,
-    corner: u64,
-    size: usize,
-    out: &mut [u8],
-    stride: usize,
-) {
-    if written & corner & !1 == 0 {
-        let mut dc = [0i32; 64];
-        dc[0] = block[0];
-        let mut v = [0u8; 1];
-        idct::idct1(&dc, &mut v);
+fn transform(block: &Block, flat: bool, size: usize, out: &mut [u8], stride: usize) {
+    if flat {
+        let v = idct::dc_pixel(block[0]);
         for r in 0..size {
-            out[r * stride..r * stride + size].fill(v[0]);
+            out[r * stride..r * stride + size].fill(v);
         }
         return;
     }
@@ -400,48 +403,44 @@ fn transform(
         8 => idct::idct8(block, out, stride),
         4 => idct::idct4(block, out, stride),
         2 => idct::idct2(block, out, stride),
-        _ => idct::idct1(block, out),
-    }
-}
-
-#[inline(always)]
-fn clear(block: &mut [i32; 64], mut written: u64) {
-    while written != 0 {
-        block[written.trailing_zeros() as usize] = 0;
-        written &= written - 1;
+        _ => out[0] = idct::dc_pixel(block[0]),
     }
 }
 
 /// The common case: one interleaved sequential scan, decoded straight into pixels.
-fn single_scan(ctx: &Context, scan: &mut ScanState, tables: &[Huffman], rows: &mut Rows) {
-    let mut block = [0i32; 64];
+fn single_scan(ctx: &Context, scan: &mut ScanState, tables: &[Box<Huffman>], rows: &mut Rows) {
+    let mut block: Block = [0; 65];
     let hdr = scan.hdr;
+    const NONE: [i32; 65] = [0; 65];
     for row in 0..ctx.mcus_y {
         if hdr.count == 1 {
             let ci = hdr.comps[0];
             let cl = ctx.comps[ci];
-            let q = ctx.quant[ci].as_ref().unwrap_or(&[1; 64]);
+            let q = ctx.quant[ci].as_ref().unwrap_or(&NONE);
+            let (dc, ac) = (&tables[scan.dc[0]], &tables[scan.ac[0]]);
             for by in 0..cl.v {
                 if row * cl.v + by >= cl.blocks_h {
                     break;
                 }
                 for bx in 0..cl.blocks_w {
-                    let mut written = 0;
+                    let mut any = false;
                     if scan.begin_mcu() {
-                        written = decode_block(
-                            &mut scan.reader,
-                            &tables[scan.dc[0]],
-                            &tables[scan.ac[0]],
-                            &mut scan.preds[0],
+                        let (r, pred) = (&mut scan.reader, &mut scan.preds[0]);
+                        any = decode_block(
+                            r,
+                            dc,
+                            ac,
+                            pred,
                             q,
+                            &ctx.route[ci],
                             &mut block,
                             ctx.keep[ci],
                         );
                         scan.end_mcu();
                     }
                     let (out, stride) = rows.block(ci, row, by, bx);
-                    transform(&block, written, ctx.corner[ci], cl.idct, out, stride);
-                    clear(&mut block, written);
+                    transform(&block, !any, cl.idct, out, stride);
+                    clear_corner(&mut block, cl.idct);
                 }
             }
         } else {
@@ -450,25 +449,28 @@ fn single_scan(ctx: &Context, scan: &mut ScanState, tables: &[Huffman], rows: &m
                 for i in 0..hdr.count {
                     let ci = hdr.comps[i];
                     let cl = ctx.comps[ci];
-                    let q = ctx.quant[ci].as_ref().unwrap_or(&[1; 64]);
+                    let q = ctx.quant[ci].as_ref().unwrap_or(&NONE);
                     let (dc, ac) = (&tables[scan.dc[i]], &tables[scan.ac[i]]);
                     for by in 0..cl.v {
                         for bx in 0..cl.h {
-                            let mut written = 0;
+                            let mut any = false;
                             if go {
-                                written = decode_block(
-                                    &mut scan.reader,
+                                let (r, pred) = (&mut scan.reader, &mut scan.preds[i]);
+                                let route = &ctx.route[ci];
+                                any = decode_block(
+                                    r,
                                     dc,
                                     ac,
-                                    &mut scan.preds[i],
+                                    pred,
                                     q,
+                                    route,
                                     &mut block,
                                     ctx.keep[ci],
                                 );
                             }
                             let (out, stride) = rows.block(ci, row, by, mx * cl.h + bx);
-                            transform(&block, written, ctx.corner[ci], cl.idct, out, stride);
-                            clear(&mut block, written);
+                            transform(&block, !any, cl.idct, out, stride);
+                            clear_corner(&mut block, cl.idct);
                         }
                     }
                 }
@@ -520,7 +522,7 @@ fn multi_scan<'a>(
         .iter()
         .map(|c| vec![0i16; coef_len(c, ctx.mcus_x) / 64 * per_block])
         .collect();
-    let mut block = [0i32; 64];
+    let mut block: Block = [0; 65];
     for row in 0..ctx.mcus_y {
         for c in coefs.iter_mut() {
             c.fill(0);
@@ -529,22 +531,22 @@ fn multi_scan<'a>(
             scan_row(ctx, s, &tables, &mut coefs, per_block, row, &mut block);
         }
         for (ci, cl) in ctx.comps.iter().enumerate() {
-            let q = ctx.quant[ci].as_ref().unwrap_or(&[0; 64]);
+            let q = ctx.quant[ci].as_ref().unwrap_or(&[0; 65]);
             let bw = ctx.mcus_x * cl.h;
             for by in 0..cl.v {
                 for bx in 0..bw {
                     let at = (by * bw + bx) * per_block;
                     let src = &coefs[ci][at..at + per_block];
-                    let mut written = 0u64;
+                    let mut flat = true;
                     for (n, &v) in src.iter().enumerate() {
                         if v != 0 && ctx.corner[ci] >> n & 1 != 0 {
                             block[n] = (v as i32).wrapping_mul(q[n]);
-                            written |= 1 << n;
+                            flat &= n == 0;
                         }
                     }
                     let (out, stride) = rows.block(ci, row, by, bx);
-                    transform(&block, written, ctx.corner[ci], cl.idct, out, stride);
-                    clear(&mut block, written);
+                    transform(&block, flat, cl.idct, out, stride);
+                    clear_corner(&mut block, cl.idct);
                 }
             }
         }
@@ -560,11 +562,11 @@ fn multi_scan<'a>(
 fn scan_row(
     ctx: &Context,
     s: &mut ScanState,
-    tables: &[Huffman],
+    tables: &[Box<Huffman>],
     coefs: &mut [Vec<i16>],
     per_block: usize,
     row: usize,
-    block: &mut [i32; 64],
+    block: &mut Block,
 ) {
     let hdr = s.hdr;
     if hdr.count == 1 {
@@ -611,39 +613,54 @@ fn scan_row(
 fn scan_block(
     ctx: &Context,
     s: &mut ScanState,
-    tables: &[Huffman],
+    tables: &[Box<Huffman>],
     i: usize,
     ci: usize,
     coef: &mut [i16],
-    block: &mut [i32; 64],
+    block: &mut Block,
 ) {
-    let r = &mut s.reader;
     let h = s.hdr;
+    let (preds, eobrun) = (&mut s.preds, &mut s.eobrun);
     match s.kind {
         Kind::DcFirst => {
-            progressive::dc_first(r, &tables[s.dc[i]], &mut s.preds[i], &mut coef[0], h.al)
+            let t = &tables[s.dc[i]];
+            s.reader
+                .run(|c| progressive::dc_first(c, t, &mut preds[i], &mut coef[0], h.al))
         }
-        Kind::DcRefine => progressive::dc_refine(r, &mut coef[0], h.al),
+        Kind::DcRefine => s
+            .reader
+            .run(|c| progressive::dc_refine(c, &mut coef[0], h.al)),
         Kind::AcFirst => {
-            let t = &tables[s.ac[i]];
-            progressive::ac_first(r, t, coef, h.ss, h.se, h.al, s.keep, &mut s.eobrun)
+            let (t, keep) = (&tables[s.ac[i]], s.keep);
+            s.reader
+                .run(|c| progressive::ac_first(c, t, coef, h.ss, h.se, h.al, keep, eobrun))
         }
         Kind::AcRefine => {
             let t = &tables[s.ac[i]];
-            progressive::ac_refine(r, t, coef, h.ss, h.se, h.al, &mut s.eobrun)
+            s.reader
+                .run(|c| progressive::ac_refine(c, t, coef, h.ss, h.se, h.al, eobrun))
         }
         Kind::Sequential => {
-            const ONE: [i32; 64] = [1; 64];
+            // raw coefficients into the row store; dequantized with the others at the IDCT
+            let mut one = [1i32; 65];
+            one[DISCARD] = 0;
             let (dc, ac) = (&tables[s.dc[i]], &tables[s.ac[i]]);
-            let keep = ctx.keep[ci];
-            let written = decode_block(r, dc, ac, &mut s.preds[i], &ONE, block, keep);
-            let mut m = written;
-            while m != 0 {
-                let nat = m.trailing_zeros() as usize;
-                coef[nat] = block[nat] as i16;
-                block[nat] = 0;
-                m &= m - 1;
+            let (route, keep) = (&ctx.route[ci], ctx.keep[ci]);
+            decode_block(
+                &mut s.reader,
+                dc,
+                ac,
+                &mut preds[i],
+                &one,
+                route,
+                block,
+                keep,
+            );
+            for (c, v) in coef.iter_mut().zip(block.iter_mut()) {
+                *c = *v as i16;
+                *v = 0;
             }
+            block[DISCARD] = 0;
         }
     }
 }
@@ -656,7 +673,7 @@ fn collect_scans<'a>(
     ctx: &mut Context,
     p: &mut Parser<'a>,
     first: ScanHeader,
-    tables: &mut Vec<Huffman>,
+    tables: &mut Vec<Box<Huffman>>,
 ) -> Result<Vec<ScanState<'a>>> {
     let mut out = Vec::with_capacity(MAX_SCANS);
     let mut hdr = first;

@@ -2,10 +2,17 @@
 //! gives the code length, the symbol (run/size) and, when the code and the magnitude bits fit
 //! in the lookahead, the coefficient value itself. Longer codes use the canonical-code walk.
 
-use super::bits::{extend, BitReader};
+use super::bits::{extend, Cursor};
 use crate::error::{Error, Result};
 
 pub(super) const LOOKUP_BITS: u32 = 10;
+/// Lookahead of the multi-symbol skip table.
+const SKIP_BITS: u32 = 12;
+
+/// Heap bytes one built table holds (the box and an AC table's skip table).
+pub(super) fn heap_bytes() -> u64 {
+    std::mem::size_of::<Huffman>() as u64 + (2u64 << SKIP_BITS)
+}
 
 /// A table as DHT defines it: code counts per length 1..=16 and the symbols in code order.
 #[derive(Clone, PartialEq, Eq)]
@@ -15,29 +22,52 @@ pub(super) struct HuffSpec {
 }
 
 pub(super) struct Huffman {
-    /// Packed entries: bits 0..5 code length (0: longer than the lookahead), bit 5 the value
-    /// field is valid, bits 8..16 the symbol, bits 16..32 the value (i16).
-    lookup: Box<[u32; 1 << LOOKUP_BITS]>,
+    /// One packed entry per `LOOKUP_BITS`-bit prefix, see `entry`. Inline, so a table
+    /// reference reaches it without another pointer.
+    lookup: [u32; 1 << LOOKUP_BITS],
     /// Canonical decoding of the long codes: for length l, the largest code (or -1) and the
     /// offset from a code to its index in `values`.
     maxcode: [i32; 17],
     valoffset: [i32; 17],
     values: [u8; 256],
+    dc: bool,
+    /// AC tables: per `SKIP_BITS`-bit prefix, the complete symbols (code and magnitude bits)
+    /// it holds, up to and including an EOB: bits 0..4 their total length, bits 4..11 `need`,
+    /// their summed zigzag advance plus one if the last is EOB (the group may be taken at
+    /// position k when k + need <= the band's end; 127 when not even one symbol fits), bit
+    /// 11 set when the last is EOB.
+    skip: Option<Box<[u16; 1 << SKIP_BITS]>>,
 }
 
-const HAS_VALUE: u32 = 1 << 5;
+// Entry layout. `CONSUME`: bits to drop now (the code, plus the magnitude bits when the value
+// is inline); 0 marks a code longer than the lookahead. `EXTRA`: magnitude bits still to read
+// when the value is not inline. `ADVANCE` (AC tables): zigzag positions the symbol moves past:
+// run + 1 for a coefficient, 16 for ZRL, END + r for EOBr. `VALUE`: the sign-extended value.
+const CONSUME: u32 = 31;
+const EXTRA_SHIFT: u32 = 5;
+const ADVANCE_SHIFT: u32 = 9;
+/// Advance of an end-of-block symbol (EOBr adds r): past any block position.
+pub(super) const END: u32 = 64;
 
-/// A decoded symbol: `value` is already sign-extended from its magnitude bits (AC/DC
-/// coefficients), or 0 for symbols with size 0.
-pub(super) struct Symbol {
-    pub run: u32,
-    pub size: u32,
-    pub value: i32,
+fn pack(consume: u32, sym: u32, dc: bool, inline: Option<i32>) -> u32 {
+    let size = if dc { sym } else { sym & 15 };
+    let run = sym >> 4;
+    let advance = match (dc, size, run) {
+        (true, _, _) => 0,
+        (false, 0, 15) => 16,
+        (false, 0, r) => END + r,
+        (false, _, r) => r + 1,
+    };
+    let (extra, value) = match inline {
+        Some(v) => (0, v),
+        None => (size, 0),
+    };
+    consume | extra << EXTRA_SHIFT | advance << ADVANCE_SHIFT | (value as i16 as u16 as u32) << 16
 }
 
 impl Huffman {
     /// `dc`: symbols are magnitude sizes (0..=15 for 8-bit data; anything larger is corrupt).
-    pub fn new(spec: &HuffSpec, dc: bool) -> Result<Huffman> {
+    pub fn new(spec: &HuffSpec, dc: bool) -> Result<Box<Huffman>> {
         let corrupt = |why: &str| Error::corrupt("JPEG", why);
         let n: usize = spec.counts.iter().map(|&c| c as usize).sum();
         if n > 256 || n > spec.values.len() {
@@ -48,9 +78,15 @@ impl Huffman {
         }
         let mut values = [0u8; 256];
         values[..n].copy_from_slice(&spec.values[..n]);
-        let mut lookup = Box::new([0u32; 1 << LOOKUP_BITS]);
-        let mut maxcode = [-1i32; 17];
-        let mut valoffset = [0i32; 17];
+        let mut t = Box::new(Huffman {
+            lookup: [0; 1 << LOOKUP_BITS],
+            maxcode: [-1; 17],
+            valoffset: [0; 17],
+            values,
+            dc,
+            skip: None,
+        });
+        let (lookup, maxcode, valoffset) = (&mut t.lookup, &mut t.maxcode, &mut t.valoffset);
         let mut code: u32 = 0;
         let mut k = 0usize;
         for len in 1..=16u32 {
@@ -67,15 +103,14 @@ impl Huffman {
                         let shift = LOOKUP_BITS - len;
                         for fill in 0..1u32 << shift {
                             let idx = (code << shift | fill) as usize;
-                            let mut e = len | sym << 8;
-                            if size == 0 {
-                                e |= HAS_VALUE;
+                            lookup[idx] = if size == 0 {
+                                pack(len, sym, dc, Some(0))
                             } else if len + size <= LOOKUP_BITS {
                                 let extra = (fill >> (shift - size)) & ((1 << size) - 1);
-                                let v = extend(extra, size) as i16 as u16 as u32;
-                                e |= HAS_VALUE | v << 16;
-                            }
-                            lookup[idx] = e;
+                                pack(len + size, sym, dc, Some(extend(extra, size)))
+                            } else {
+                                pack(len, sym, dc, None)
+                            };
                         }
                     }
                     code += 1;
@@ -85,81 +120,127 @@ impl Huffman {
             }
             code <<= 1;
         }
-        Ok(Huffman {
-            lookup,
-            maxcode,
-            valoffset,
-            values,
-        })
+        if !dc {
+            t.skip = Some(t.skip_table());
+        }
+        Ok(t)
     }
 
-    /// The next symbol and its value. `run` is the high nibble of the symbol for AC tables;
-    /// for DC tables the caller uses `size` only (`run` is then meaningless).
-    #[inline(always)]
-    pub fn decode(&self, r: &mut BitReader, dc: bool) -> Symbol {
-        r.ensure(32);
-        let e = self.lookup[r.peek(LOOKUP_BITS) as usize];
-        let len = e & 31;
-        if len != 0 {
-            let sym = (e >> 8) & 0xFF;
-            let size = if dc { sym } else { sym & 15 };
-            if e & HAS_VALUE != 0 {
-                r.consume(len + size);
-                return Symbol {
-                    run: sym >> 4,
-                    size,
-                    value: (e >> 16) as u16 as i16 as i32,
-                };
+    fn skip_table(&self) -> Box<[u16; 1 << SKIP_BITS]> {
+        let mut table = Box::new([0u16; 1 << SKIP_BITS]);
+        for (v, slot) in table.iter_mut().enumerate() {
+            let (mut pos, mut advance) = (0u32, 0u32);
+            let mut eob = false;
+            while pos < SKIP_BITS {
+                // the next LOOKUP_BITS bits of the window, zero beyond its end
+                let window = ((v as u32) << pos) & ((1 << SKIP_BITS) - 1);
+                let e = self.lookup[(window >> (SKIP_BITS - LOOKUP_BITS)) as usize];
+                let bits = (e & CONSUME) + ((e >> EXTRA_SHIFT) & 15);
+                let step = (e >> ADVANCE_SHIFT) & 127;
+                // long codes, symbols cut by the window's end, and EOBr with run bits stop it
+                if e & CONSUME == 0 || pos + bits > SKIP_BITS || step > END {
+                    break;
+                }
+                pos += bits;
+                if step == END {
+                    eob = true;
+                    break;
+                }
+                advance += step;
             }
-            r.consume(len);
-            return Symbol {
-                run: sym >> 4,
-                size,
-                value: r.receive_extend(size),
-            };
+            let need = if pos == 0 { 127 } else { advance + eob as u32 };
+            *slot = (pos | need << 4 | (eob as u32) << 11) as u16;
         }
-        let sym = self.decode_long(r);
-        let size = if dc { sym } else { sym & 15 };
-        Symbol {
-            run: sym >> 4,
-            size,
-            value: r.receive_extend(size),
-        }
+        table
     }
 
-    /// Consumes the next AC symbol and its magnitude bits without building the value: the
-    /// path for coefficients the chosen scale never reads. Returns the symbol (run/size).
+    /// The entry of the next symbol, its bits not yet consumed.
     #[inline(always)]
-    pub fn skip(&self, r: &mut BitReader) -> u32 {
+    fn entry(&self, r: &mut Cursor) -> u32 {
         r.ensure(32);
         let e = self.lookup[r.peek(LOOKUP_BITS) as usize];
-        let len = e & 31;
-        if len != 0 {
-            let sym = (e >> 8) & 0xFF;
-            r.consume(len + (sym & 15));
-            return sym;
+        if e & CONSUME != 0 {
+            return e;
         }
-        let sym = self.decode_long(r);
-        r.consume(sym & 15);
-        sym
+        self.long_entry(r)
     }
 
-    /// A code longer than the lookahead. An invalid code (no length matches) consumes 16 bits
-    /// and yields symbol 0, as libjpeg does, so corrupt data still ends each block.
+    /// The next symbol: (zigzag advance, value). The value is sign-extended from its magnitude
+    /// bits, 0 for EOB and ZRL (whose advance tells them apart from coefficients).
+    #[inline(always)]
+    pub fn decode(&self, r: &mut Cursor) -> (u32, i32) {
+        let e = self.entry(r);
+        r.consume(e & CONSUME);
+        let extra = (e >> EXTRA_SHIFT) & 15;
+        let value = if extra == 0 {
+            e as i32 >> 16
+        } else {
+            r.receive_extend(extra)
+        };
+        ((e >> ADVANCE_SHIFT) & 127, value)
+    }
+
+    /// Consumes the next AC symbol with its magnitude bits, without building the value: the
+    /// path for coefficients the chosen scale never reads. Returns the zigzag advance.
+    #[inline(always)]
+    pub fn skip(&self, r: &mut Cursor) -> u32 {
+        let e = self.entry(r);
+        r.consume((e & CONSUME) + ((e >> EXTRA_SHIFT) & 15));
+        (e >> ADVANCE_SHIFT) & 127
+    }
+
+    /// Skips the AC symbols of positions `k..end` (the rest of a block or band) whose values
+    /// nobody reads. `Ok(k)`: reached `end` (or beyond, on corrupt runs) without an EOB;
+    /// `Err(r)`: consumed an EOBr (r = 0 in sequential scans), whose r run bits the caller
+    /// reads. Several short symbols go per lookup; a group is only taken when it provably
+    /// stays inside the block, otherwise one symbol at a time.
+    #[inline(always)]
+    pub fn skip_to(&self, r: &mut Cursor, mut k: usize, end: usize) -> Result<usize, u32> {
+        while k < end {
+            if let Some(skip) = &self.skip {
+                r.ensure(32);
+                let e = skip[r.peek(SKIP_BITS) as usize] as usize;
+                let need = (e >> 4) & 127;
+                if k + need <= end {
+                    r.consume((e & 15) as u32);
+                    if e & 1 << 11 != 0 {
+                        return Err(0);
+                    }
+                    k += need;
+                    continue;
+                }
+            }
+            let a = self.skip(r);
+            if a >= END {
+                return Err(a - END);
+            }
+            k += a as usize;
+        }
+        Ok(k)
+    }
+
+    /// The entry for a code longer than the lookahead. An invalid code (no length matches)
+    /// consumes 16 bits and reads as symbol 0 (EOB, or a zero DC difference), as in libjpeg,
+    /// so corrupt data still ends each block.
     #[cold]
-    fn decode_long(&self, r: &mut BitReader) -> u32 {
+    #[inline(never)]
+    fn long_entry(&self, r: &mut Cursor) -> u32 {
         let bits = r.peek(16) as i32;
         for len in LOOKUP_BITS + 1..=16 {
             let code = bits >> (16 - len);
             if code <= self.maxcode[len as usize] {
-                r.consume(len);
                 let idx = (self.valoffset[len as usize] + code) as usize;
-                return self.values[idx & 255] as u32;
+                return pack(len, self.values[idx & 255] as u32, self.dc, None);
             }
         }
-        r.consume(16);
-        0
+        pack(16, 0, self.dc, Some(0))
     }
+}
+
+/// Whether a decoded (advance, value) is a coefficient rather than EOB or ZRL.
+#[inline(always)]
+pub(super) fn is_coefficient(advance: u32, value: i32) -> bool {
+    value != 0 || (advance != 16 && advance < END)
 }
 
 /// The example tables of ITU T.81 Annex K.3, which Motion-JPEG frames use without a DHT
@@ -261,16 +342,93 @@ mod tests {
             (0, 1), // 0x01, value -1 (skipped)
             (0b1010, 4),
         ]);
-        let mut r = BitReader::new(&data, 0);
-        let s = t.decode(&mut r, false);
-        assert_eq!((s.run, s.size, s.value), (0, 1, 1));
-        let s = t.decode(&mut r, false);
-        assert_eq!((s.run, s.size, s.value), (15, 0, 0));
-        let s = t.decode(&mut r, false);
-        assert_eq!((s.run, s.size, s.value), (15, 10, -1022));
-        assert_eq!(t.skip(&mut r), 0x01);
-        assert_eq!(t.skip(&mut r), 0x00);
+        let mut r = super::super::bits::BitReader::new(&data, 0);
+        assert_eq!(r.run(|c| t.decode(c)), (1, 1)); // run 0: advance 1
+        assert_eq!(r.run(|c| t.decode(c)), (16, 0)); // ZRL
+        assert_eq!(r.run(|c| t.decode(c)), (16, -1022)); // run 15, size 10, a long code
+        assert_eq!(r.run(|c| t.skip(c)), 1);
+        assert_eq!(r.run(|c| t.skip(c)), END);
         assert!(!r.overran());
+        assert!(is_coefficient(16, -1022) && !is_coefficient(16, 0) && !is_coefficient(END, 0));
+    }
+
+    /// Codes of the Annex K luminance AC table, for building streams: symbol -> (code, length).
+    fn codes(spec: &HuffSpec) -> std::collections::HashMap<u8, (u32, u32)> {
+        let mut out = std::collections::HashMap::new();
+        let (mut code, mut k) = (0u32, 0usize);
+        for len in 1..=16u32 {
+            for _ in 0..spec.counts[len as usize - 1] {
+                out.insert(spec.values[k], (code, len));
+                code += 1;
+                k += 1;
+            }
+            code <<= 1;
+        }
+        out
+    }
+
+    #[test]
+    fn grouped_skips_match_single_symbol_skips() {
+        let spec = luma_ac();
+        let t = Huffman::new(&spec, false).unwrap();
+        // "00"+1 four times: four symbols of 3 bits, advance 4; then "00"+1, EOB "1010": 7 bits
+        let skip = t.skip.as_ref().unwrap();
+        assert_eq!(skip[0b0010_0100_1001], 12 | 4 << 4); // 001 001 001 001
+        assert_eq!(skip[0b0011_0100_0000], 7 | 2 << 4 | 1 << 11); // 001 1010 then zeros
+        let codes = codes(&spec);
+        let mut seed = 0x9e37_79b9u32;
+        let mut rnd = move |n: u32| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed % n
+        };
+        for _ in 0..400 {
+            // one block: a start position, random coefficients, EOB unless it reaches 64
+            let start = 1 + rnd(40) as usize;
+            let end = if rnd(2) == 0 {
+                64
+            } else {
+                start + 1 + rnd(64 - start as u32) as usize
+            };
+            let mut bits = Vec::new();
+            let mut k = start;
+            while k < 64 {
+                let run = rnd(4).min(63 - k as u32);
+                let big = rnd(8) == 0;
+                let size = 1 + rnd(if big { 10 } else { 3 });
+                let (code, len) = codes[&((run << 4 | size) as u8)];
+                bits.push((code, len));
+                bits.push((rnd(1 << size), size));
+                k += run as usize + 1;
+                if rnd(6) == 0 && k < 64 {
+                    bits.push(codes[&0x00]);
+                    break;
+                }
+            }
+            bits.push((0b1010_1010, 8)); // what follows the block
+            let data = pack(&bits);
+            let mut a = super::super::bits::BitReader::new(&data, 0);
+            let mut b = super::super::bits::BitReader::new(&data, 0);
+            let grouped = a.run(|c| t.skip_to(c, start, end));
+            let single = b.run(|c| {
+                let mut k = start;
+                while k < end {
+                    let adv = t.skip(c);
+                    if adv >= END {
+                        return Err(adv - END);
+                    }
+                    k += adv as usize;
+                }
+                Ok(k)
+            });
+            assert_eq!(grouped, single, "start {start}, end {end}");
+            assert_eq!(
+                a.run(|c| c.bits(16)),
+                b.run(|c| c.bits(16)),
+                "position differs"
+            );
+        }
     }
 
     #[test]

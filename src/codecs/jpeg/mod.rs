@@ -17,6 +17,8 @@ mod output;
 mod progressive;
 mod sequential;
 mod upsample;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm_simd;
 
 use super::{ColorInfo, Decoded};
 use crate::error::{Error, ErrorCode, Result};

@@ -14,6 +14,8 @@ pub(super) struct Rows {
     space: ColorSpace,
     ring: Vec<Vec<u8>>,
     tmp: Vec<Vec<u8>>,
+    /// Column sums of the 2x2 triangle filter.
+    cols: Vec<u16>,
     pub pixels: Vec<u8>,
 }
 
@@ -32,6 +34,11 @@ pub(super) fn tmp_len(l: &Layout) -> usize {
         .max(l.out_w)
 }
 
+/// Column sums kept for the 2x2 triangle filter.
+pub(super) fn cols_len(l: &Layout) -> usize {
+    l.comps.iter().map(|c| c.width).max().unwrap_or(0)
+}
+
 impl Rows {
     /// `pixels`: the zeroed output frame, out_w x out_h x channels.
     pub fn new(layout: Layout, space: ColorSpace, pixels: Vec<u8>) -> Rows {
@@ -41,11 +48,13 @@ impl Rows {
             .map(|c| vec![0u8; ring_len(c)])
             .collect();
         let tmp = vec![vec![0u8; tmp_len(&layout)]; layout.comps.len()];
+        let cols = vec![0u16; cols_len(&layout)];
         Rows {
             layout,
             space,
             ring,
             tmp,
+            cols,
             pixels,
         }
     }
@@ -81,7 +90,7 @@ impl Rows {
                     let far = if upper { cy.saturating_sub(1) } else { cy + 1 };
                     let (near, far) = (ring_row(ring, cl, cy), ring_row(ring, cl, far));
                     if cl.fh == 2 {
-                        upsample::h2v2_fancy(near, far, cl.width, tmp);
+                        upsample::h2v2_fancy(near, far, cl.width, &mut self.cols, tmp);
                     } else {
                         upsample::v2_fancy(near, far, cl.width, upper, tmp);
                     }

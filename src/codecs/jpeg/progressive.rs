@@ -3,17 +3,17 @@
 //! approximation shifts applied; dequantization happens at the IDCT. Arithmetic on stored
 //! values wraps in 16 bits like libjpeg's, so corrupt files cannot trip an overflow check.
 
-use super::bits::BitReader;
-use super::huffman::Huffman;
+use super::bits::Cursor;
+use super::huffman::{is_coefficient, Huffman, END};
 use super::markers::ZIGZAG;
 
-pub(super) fn dc_first(r: &mut BitReader, dc: &Huffman, pred: &mut i32, coef: &mut i16, al: u8) {
-    let diff = dc.decode(r, true).value;
+pub(super) fn dc_first(r: &mut Cursor, dc: &Huffman, pred: &mut i32, coef: &mut i16, al: u8) {
+    let (_, diff) = dc.decode(r);
     *pred = pred.wrapping_add(diff);
     *coef = (*pred).wrapping_shl(al as u32) as i16;
 }
 
-pub(super) fn dc_refine(r: &mut BitReader, coef: &mut i16, al: u8) {
+pub(super) fn dc_refine(r: &mut Cursor, coef: &mut i16, al: u8) {
     if r.bit() {
         *coef |= (1i32 << al) as i16;
     }
@@ -23,7 +23,7 @@ pub(super) fn dc_refine(r: &mut BitReader, coef: &mut i16, al: u8) {
 /// decoded for their bit lengths only (nothing the output or a later scan reads).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn ac_first(
-    r: &mut BitReader,
+    r: &mut Cursor,
     ac: &Huffman,
     block: &mut [i16],
     ss: u8,
@@ -41,41 +41,28 @@ pub(super) fn ac_first(
     while k <= se {
         if k > keep {
             // the rest of this block is never read: lengths only
-            let sym = ac.skip(r);
-            let (run, size) = (sym >> 4, sym & 15);
-            if size == 0 {
-                if run != 15 {
-                    *eobrun = end_of_band_run(r, run);
-                    return;
-                }
-                k += 16;
-            } else {
-                k += run as usize + 1;
+            if let Err(run) = ac.skip_to(r, k, se + 1) {
+                *eobrun = end_of_band_run(r, run);
             }
-            continue;
+            return;
         }
-        let s = ac.decode(r, false);
-        if s.size == 0 {
-            if s.run != 15 {
-                *eobrun = end_of_band_run(r, s.run);
-                return;
-            }
-            k += 16;
-            continue;
+        let (advance, value) = ac.decode(r);
+        if advance >= END {
+            *eobrun = end_of_band_run(r, advance - END);
+            return;
         }
-        k += s.run as usize;
-        if k > se {
+        k += advance as usize;
+        if k > se + 1 {
             return; // corrupt run past the band
         }
-        if k <= keep {
-            block[ZIGZAG[k] as usize] = s.value.wrapping_shl(al as u32) as i16;
+        if value != 0 && k - 1 <= keep {
+            block[ZIGZAG[k - 1] as usize] = value.wrapping_shl(al as u32) as i16;
         }
-        k += 1;
     }
 }
 
 /// EOBn: this block ends and `2^n - 1 + n extra bits` further blocks have nothing in the band.
-fn end_of_band_run(r: &mut BitReader, run: u32) -> u32 {
+fn end_of_band_run(r: &mut Cursor, run: u32) -> u32 {
     ((1u32 << run) - 1) + r.bits(run)
 }
 
@@ -83,7 +70,7 @@ fn end_of_band_run(r: &mut BitReader, run: u32) -> u32 {
 /// already nonzero, new coefficients of magnitude 1. Needs the block's complete history in the
 /// band, so every coefficient of the band is stored.
 pub(super) fn ac_refine(
-    r: &mut BitReader,
+    r: &mut Cursor,
     ac: &Huffman,
     block: &mut [i16],
     ss: u8,
@@ -97,20 +84,20 @@ pub(super) fn ac_refine(
     let mut k = ss as usize;
     if *eobrun == 0 {
         while k <= se {
-            let s = ac.decode(r, false);
-            let mut run = s.run as i32;
-            let mut value = 0i16;
-            if s.size != 0 {
-                // a new coefficient of magnitude 1 (size is 1 in a valid file); its sign bit
-                // was read as the symbol's value
-                value = if s.value > 0 { p1 } else { m1 };
-            } else if s.run != 15 {
-                *eobrun = 1u32 << s.run;
-                if s.run > 0 {
-                    *eobrun += r.bits(s.run);
-                }
+            let (advance, v) = ac.decode(r);
+            if advance >= END {
+                let n = advance - END;
+                *eobrun = (1u32 << n) + r.bits(n);
                 break;
             }
+            // a new coefficient of magnitude 1 (size 1 in a valid file: its sign bit was
+            // read as the symbol's value), or ZRL
+            let value = match is_coefficient(advance, v) {
+                true if v > 0 => p1,
+                true => m1,
+                false => 0,
+            };
+            let mut run = advance as i32 - 1;
             // skip `run` zero-history coefficients, correcting the nonzero ones passed
             while k <= se {
                 let c = &mut block[ZIGZAG[k] as usize];
@@ -144,7 +131,7 @@ pub(super) fn ac_refine(
 }
 
 #[inline(always)]
-fn refine(r: &mut BitReader, c: &mut i16, p1: i16, m1: i16) {
+fn refine(r: &mut Cursor, c: &mut i16, p1: i16, m1: i16) {
     if r.bit() && (*c & p1) == 0 {
         *c = c.wrapping_add(if *c >= 0 { p1 } else { m1 });
     }

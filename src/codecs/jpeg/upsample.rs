@@ -17,11 +17,11 @@ pub(super) fn h2_fancy(src: &[u8], width: usize, out: &mut [u8]) {
     }
     let src = &src[..width];
     out[0] = src[0];
-    out[1] = ((src[0] as u32 * 3 + src[1] as u32 + 2) >> 2) as u8;
-    for x in 1..width - 1 {
-        let v = src[x] as u32 * 3;
-        out[2 * x] = ((v + src[x - 1] as u32 + 1) >> 2) as u8;
-        out[2 * x + 1] = ((v + src[x + 1] as u32 + 2) >> 2) as u8;
+    out[1] = ((src[0] as u16 * 3 + src[1] as u16 + 2) >> 2) as u8;
+    for (o, w) in out[2..].chunks_exact_mut(2).zip(src.windows(3)) {
+        let v = w[1] as u16 * 3;
+        o[0] = ((v + w[0] as u16 + 1) >> 2) as u8;
+        o[1] = ((v + w[2] as u16 + 2) >> 2) as u8;
     }
     let last = width - 1;
     out[2 * last] = ((src[last] as u32 * 3 + src[last - 1] as u32 + 1) >> 2) as u8;
@@ -29,29 +29,28 @@ pub(super) fn h2_fancy(src: &[u8], width: usize, out: &mut [u8]) {
 }
 
 /// Vertical and horizontal 2x: one output row from its nearer and further input rows.
-pub(super) fn h2v2_fancy(near: &[u8], far: &[u8], width: usize, out: &mut [u8]) {
+/// `cols` is scratch space of at least `width` column sums.
+pub(super) fn h2v2_fancy(near: &[u8], far: &[u8], width: usize, cols: &mut [u16], out: &mut [u8]) {
     let out = &mut out[..2 * width];
-    let col = |x: usize| near[x] as u32 * 3 + far[x] as u32;
+    let cols = &mut cols[..width];
+    for ((c, &n), &f) in cols.iter_mut().zip(&near[..width]).zip(&far[..width]) {
+        *c = n as u16 * 3 + f as u16;
+    }
     if width == 1 {
-        let c = col(0);
-        out[0] = ((c * 4 + 8) >> 4) as u8;
-        out[1] = ((c * 4 + 7) >> 4) as u8;
+        out[0] = ((cols[0] * 4 + 8) >> 4) as u8;
+        out[1] = ((cols[0] * 4 + 7) >> 4) as u8;
         return;
     }
-    let mut this = col(0);
-    let mut next = col(1);
-    out[0] = ((this * 4 + 8) >> 4) as u8;
-    out[1] = ((this * 3 + next + 7) >> 4) as u8;
-    for x in 1..width - 1 {
-        let last = this;
-        this = next;
-        next = col(x + 1);
-        out[2 * x] = ((this * 3 + last + 8) >> 4) as u8;
-        out[2 * x + 1] = ((this * 3 + next + 7) >> 4) as u8;
+    out[0] = ((cols[0] * 4 + 8) >> 4) as u8;
+    out[1] = ((cols[0] * 3 + cols[1] + 7) >> 4) as u8;
+    for (o, w) in out[2..].chunks_exact_mut(2).zip(cols.windows(3)) {
+        let v = w[1] * 3;
+        o[0] = ((v + w[0] + 8) >> 4) as u8;
+        o[1] = ((v + w[2] + 7) >> 4) as u8;
     }
     let x = width - 1;
-    out[2 * x] = ((next * 3 + this + 8) >> 4) as u8;
-    out[2 * x + 1] = ((next * 4 + 7) >> 4) as u8;
+    out[2 * x] = ((cols[x] * 3 + cols[x - 1] + 8) >> 4) as u8;
+    out[2 * x + 1] = ((cols[x] * 4 + 7) >> 4) as u8;
 }
 
 /// Vertical 2x only (4:4:0), libjpeg-turbo's `h1v2_fancy_upsample`: bias 1 for the upper
@@ -59,7 +58,7 @@ pub(super) fn h2v2_fancy(near: &[u8], far: &[u8], width: usize, out: &mut [u8]) 
 pub(super) fn v2_fancy(near: &[u8], far: &[u8], width: usize, upper: bool, out: &mut [u8]) {
     let bias = if upper { 1 } else { 2 };
     for ((o, &n), &f) in out[..width].iter_mut().zip(near).zip(far) {
-        *o = ((n as u32 * 3 + f as u32 + bias) >> 2) as u8;
+        *o = ((n as u16 * 3 + f as u16 + bias) >> 2) as u8;
     }
 }
 
@@ -81,7 +80,7 @@ mod tests {
         h2_fancy(&[0, 100, 200], 3, &mut out);
         // edges repeat; inside 3/4 nearer + 1/4 further
         assert_eq!(out, [0, 25, 75, 125, 175, 200]);
-        h2v2_fancy(&[100, 100, 100], &[0, 0, 0], 3, &mut out);
+        h2v2_fancy(&[100, 100, 100], &[0, 0, 0], 3, &mut [0; 3], &mut out);
         assert_eq!(out, [75, 75, 75, 75, 75, 75]);
         let mut col = [0u8; 2];
         v2_fancy(&[100, 0], &[0, 100], 2, true, &mut col);
