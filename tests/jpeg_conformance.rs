@@ -185,3 +185,21 @@ fn scaled_decodes_match_libjpeg() {
         assert!(max <= 2 && mean < 0.05, "{png}: max {max}, mean {mean:.3}");
     }
 }
+
+/// `elephants-progressive.jpg` and `elephants-baseline.jpg` hold the same coefficients (a
+/// lossless re-encode), so every scale must give identical pixels: the progressive path
+/// (every scan advanced one MCU row at a time, skipped bands, corner-only storage, refinement
+/// over the nonzero history) against the baseline path.
+#[test]
+fn progressive_and_baseline_elephants_decode_identically() {
+    let base = read("photos/elephants-baseline.jpg");
+    let prog = read("photos/elephants-progressive.jpg");
+    for denom in [8u32, 4, 2, 1] {
+        let min = (5640u32.div_ceil(denom), 3172u32.div_ceil(denom));
+        let a = engine_decode_scaled(&base, min).unwrap();
+        let b = engine_decode_scaled(&prog, min).unwrap();
+        assert_eq!((a.width, a.height), min, "1/{denom}");
+        assert_eq!((b.width, b.height), min, "1/{denom}");
+        assert!(a.data == b.data, "1/{denom}: the decodes differ");
+    }
+}

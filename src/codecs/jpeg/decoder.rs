@@ -18,10 +18,9 @@ use super::idct;
 use super::layout::{CompLayout, Layout};
 use super::markers::{Coding, Frame, Parser, ScanHeader};
 use super::output::{cols_len, ring_len, tmp_len, Rows};
-use super::progressive;
+use super::progressive::{self, Corner};
 use super::sequential::{
-    clear_corner, corner_mask, corner_mask_zigzag, decode_block, last_needed, routing, Block,
-    DISCARD,
+    clear_corner, corner_mask_zigzag, decode_block, last_needed, routing, Block, DISCARD,
 };
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::Limits;
@@ -94,7 +93,8 @@ pub(super) fn peak_bytes(
             layout
                 .comps
                 .iter()
-                .map(|c| coef_len(c, layout.mcus_x) as u64 * 2)
+                // the corner's i16 values and the nonzero mask of each block
+                .map(|c| row_blocks(c, layout.mcus_x) as u64 * (2 * (c.idct * c.idct) as u64 + 8))
                 .sum::<u64>(),
             MAX_TABLES as u64 * huffman,
             MAX_SCANS as u64 * std::mem::size_of::<ScanState>() as u64,
@@ -108,9 +108,9 @@ pub(super) fn peak_bytes(
     frame + rows + coefs + tables + scans + parser + icc_bytes
 }
 
-/// i16 coefficients of one MCU row of a component (all 64 per block).
-fn coef_len(c: &CompLayout, mcus_x: usize) -> usize {
-    c.v * mcus_x * c.h * 64
+/// Blocks of one MCU row of a component.
+fn row_blocks(c: &CompLayout, mcus_x: usize) -> usize {
+    c.v * mcus_x * c.h
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -264,12 +264,12 @@ struct Context {
     tq: [u8; 4],
     mcus_x: usize,
     mcus_y: usize,
-    /// Natural-order mask of what each component's IDCT reads.
-    corner: [u64; 4],
     /// Last zigzag index each component's IDCT reads.
     keep: [usize; 4],
     /// Where each zigzag position of a component is stored (see `sequential::routing`).
     route: [[u8; 64]; 4],
+    /// The same for the row store of multi-scan frames (see `progressive::Corner`).
+    store: Vec<Corner>,
     table_keys: Vec<(usize, u32)>,
 }
 
@@ -281,14 +281,13 @@ impl Context {
             tq: [0; 4],
             mcus_x: l.mcus_x,
             mcus_y: l.mcus_y,
-            corner: [0; 4],
             keep: [0; 4],
             route: [[DISCARD as u8; 64]; 4],
+            store: l.comps.iter().map(|c| Corner::new(c.idct)).collect(),
             table_keys: Vec::new(),
         };
         for (i, comp) in l.comps.iter().enumerate() {
             c.tq[i] = frame.components[i].tq;
-            c.corner[i] = corner_mask(comp.idct);
             c.keep[i] = last_needed(comp.idct);
             c.route[i] = routing(comp.idct);
         }
@@ -508,45 +507,44 @@ fn multi_scan<'a>(
             None => false,
         }
     });
-    // DC-only frames (1/8 of a progressive file) keep one coefficient per block.
-    let per_block = if scans
-        .iter()
-        .all(|s| matches!(s.kind, Kind::DcFirst | Kind::DcRefine))
-    {
-        1
-    } else {
-        64
-    };
+    // One MCU row of coefficients: per block the corner the IDCT reads and the nonzero mask.
     let mut coefs: Vec<Vec<i16>> = ctx
         .comps
         .iter()
-        .map(|c| vec![0i16; coef_len(c, ctx.mcus_x) / 64 * per_block])
+        .map(|c| vec![0i16; row_blocks(c, ctx.mcus_x) * c.idct * c.idct])
+        .collect();
+    let mut nz: Vec<Vec<u64>> = ctx
+        .comps
+        .iter()
+        .map(|c| vec![0u64; row_blocks(c, ctx.mcus_x)])
         .collect();
     let mut block: Block = [0; 65];
     for row in 0..ctx.mcus_y {
-        for c in coefs.iter_mut() {
+        for (c, m) in coefs.iter_mut().zip(nz.iter_mut()) {
             c.fill(0);
+            m.fill(0);
         }
         for s in scans.iter_mut() {
-            scan_row(ctx, s, &tables, &mut coefs, per_block, row, &mut block);
+            scan_row(ctx, s, &tables, &mut coefs, &mut nz, row, &mut block);
         }
         for (ci, cl) in ctx.comps.iter().enumerate() {
             let q = ctx.quant[ci].as_ref().unwrap_or(&[0; 65]);
-            let bw = ctx.mcus_x * cl.h;
+            let (n, bw) = (cl.idct, ctx.mcus_x * cl.h);
             for by in 0..cl.v {
                 for bx in 0..bw {
-                    let at = (by * bw + bx) * per_block;
-                    let src = &coefs[ci][at..at + per_block];
+                    let at = (by * bw + bx) * n * n;
+                    let vals = &coefs[ci][at..at + n * n];
                     let mut flat = true;
-                    for (n, &v) in src.iter().enumerate() {
-                        if v != 0 && ctx.corner[ci] >> n & 1 != 0 {
-                            block[n] = (v as i32).wrapping_mul(q[n]);
-                            flat &= n == 0;
+                    for (i, &v) in vals.iter().enumerate() {
+                        if v != 0 {
+                            let nat = i / n * 8 + i % n;
+                            block[nat] = (v as i32).wrapping_mul(q[nat]);
+                            flat &= i == 0;
                         }
                     }
                     let (out, stride) = rows.block(ci, row, by, bx);
-                    transform(&block, flat, cl.idct, out, stride);
-                    clear_corner(&mut block, cl.idct);
+                    transform(&block, flat, n, out, stride);
+                    clear_corner(&mut block, n);
                 }
             }
         }
@@ -564,7 +562,7 @@ fn scan_row(
     s: &mut ScanState,
     tables: &[Box<Huffman>],
     coefs: &mut [Vec<i16>],
-    per_block: usize,
+    nz: &mut [Vec<u64>],
     row: usize,
     block: &mut Block,
 ) {
@@ -572,16 +570,19 @@ fn scan_row(
     if hdr.count == 1 {
         let ci = hdr.comps[0];
         let cl = ctx.comps[ci];
-        let bw = ctx.mcus_x * cl.h;
+        let (bw, size) = (ctx.mcus_x * cl.h, cl.idct * cl.idct);
         for by in 0..cl.v {
             if row * cl.v + by >= cl.blocks_h {
                 break;
             }
             for bx in 0..cl.blocks_w {
                 if s.begin_mcu() {
-                    let at = (by * bw + bx) * per_block;
-                    let coef = &mut coefs[ci][at..at + per_block];
-                    scan_block(ctx, s, tables, 0, ci, coef, block);
+                    let b = by * bw + bx;
+                    let store = progressive::Block {
+                        coef: &mut coefs[ci][b * size..(b + 1) * size],
+                        nz: &mut nz[ci][b],
+                    };
+                    scan_block(ctx, s, tables, 0, ci, store, block);
                     s.end_mcu();
                 }
             }
@@ -594,12 +595,15 @@ fn scan_row(
             for i in 0..hdr.count {
                 let ci = hdr.comps[i];
                 let cl = ctx.comps[ci];
-                let bw = ctx.mcus_x * cl.h;
+                let (bw, size) = (ctx.mcus_x * cl.h, cl.idct * cl.idct);
                 for by in 0..cl.v {
                     for bx in 0..cl.h {
-                        let at = (by * bw + mx * cl.h + bx) * per_block;
-                        let coef = &mut coefs[ci][at..at + per_block];
-                        scan_block(ctx, s, tables, i, ci, coef, block);
+                        let b = by * bw + mx * cl.h + bx;
+                        let store = progressive::Block {
+                            coef: &mut coefs[ci][b * size..(b + 1) * size],
+                            nz: &mut nz[ci][b],
+                        };
+                        scan_block(ctx, s, tables, i, ci, store, block);
                     }
                 }
             }
@@ -616,29 +620,29 @@ fn scan_block(
     tables: &[Box<Huffman>],
     i: usize,
     ci: usize,
-    coef: &mut [i16],
+    store: progressive::Block,
     block: &mut Block,
 ) {
     let h = s.hdr;
+    let band = (h.ss, h.se, h.al);
+    let corner = &ctx.store[ci];
     let (preds, eobrun) = (&mut s.preds, &mut s.eobrun);
     match s.kind {
         Kind::DcFirst => {
             let t = &tables[s.dc[i]];
             s.reader
-                .run(|c| progressive::dc_first(c, t, &mut preds[i], &mut coef[0], h.al))
+                .run(|c| progressive::dc_first(c, t, &mut preds[i], store, h.al))
         }
-        Kind::DcRefine => s
-            .reader
-            .run(|c| progressive::dc_refine(c, &mut coef[0], h.al)),
+        Kind::DcRefine => s.reader.run(|c| progressive::dc_refine(c, store, h.al)),
         Kind::AcFirst => {
             let (t, keep) = (&tables[s.ac[i]], s.keep);
             s.reader
-                .run(|c| progressive::ac_first(c, t, coef, h.ss, h.se, h.al, keep, eobrun))
+                .run(|c| progressive::ac_first(c, t, store, corner, band, keep, eobrun))
         }
         Kind::AcRefine => {
             let t = &tables[s.ac[i]];
             s.reader
-                .run(|c| progressive::ac_refine(c, t, coef, h.ss, h.se, h.al, eobrun))
+                .run(|c| progressive::ac_refine(c, t, store, corner, band, eobrun))
         }
         Kind::Sequential => {
             // raw coefficients into the row store; dequantized with the others at the IDCT
@@ -656,11 +660,12 @@ fn scan_block(
                 block,
                 keep,
             );
-            for (c, v) in coef.iter_mut().zip(block.iter_mut()) {
-                *c = *v as i16;
-                *v = 0;
+            let n = ctx.comps[ci].idct;
+            for (j, c) in store.coef.iter_mut().enumerate() {
+                let nat = j / n * 8 + j % n;
+                *c = block[nat] as i16;
             }
-            block[DISCARD] = 0;
+            clear_corner(block, n);
         }
     }
 }

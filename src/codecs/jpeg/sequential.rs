@@ -109,14 +109,7 @@ pub(super) fn last_needed(n: usize) -> usize {
         .unwrap_or(0)
 }
 
-/// Natural-order mask of the top-left `n` x `n` corner.
-pub(super) fn corner_mask(n: usize) -> u64 {
-    (0..64)
-        .filter(|&nat| nat / 8 < n && nat % 8 < n)
-        .fold(0u64, |m, nat| m | 1 << nat)
-}
-
-/// Zigzag-order mask of the same corner.
+/// Zigzag-order mask of the top-left `n` x `n` corner.
 pub(super) fn corner_mask_zigzag(n: usize) -> u64 {
     (0..64)
         .filter(|&z| {
@@ -144,7 +137,6 @@ mod tests {
         assert_eq!(last_needed(4), 24);
         assert_eq!(last_needed(2), 4);
         assert_eq!(last_needed(1), 0);
-        assert_eq!(corner_mask(2), 1 | 1 << 1 | 1 << 8 | 1 << 9);
         assert_eq!(corner_mask_zigzag(2), 0b10111);
         assert_eq!(corner_mask_zigzag(4).count_ones(), 16);
     }
