@@ -34,6 +34,7 @@ step "core tests (native)" cargo test --features cli
 step "core tests (wasm32 in node)" env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --target wasm32-unknown-unknown --test wasm
 step "npm package (node, types, Chromium)" bash scripts/test-npm.sh
+step "hostile sweep (wasm32, every corpus image)" bash scripts/test-wasm-sweep.sh
 step "worker (workerd end to end)" bash scripts/test-worker.sh
 
 printf '\n'

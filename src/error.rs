@@ -20,6 +20,9 @@ pub enum ErrorCode {
     OutputTooLarge,
     /// More animation frames than `Limits::max_frames`.
     TooManyFrames,
+    /// The plan's peak memory (estimated from the header before decoding) exceeds
+    /// `Limits::max_memory_bytes`, or an encoder's output passed the allowance the plan gave it.
+    OverMemoryBudget,
     /// Not an image, or a format this build cannot decode.
     UnsupportedFormat,
     /// The format is recognised but the data is truncated or invalid.
@@ -38,6 +41,7 @@ impl ErrorCode {
             ErrorCode::TooManyPixels => "too_many_pixels",
             ErrorCode::OutputTooLarge => "output_too_large",
             ErrorCode::TooManyFrames => "too_many_frames",
+            ErrorCode::OverMemoryBudget => "over_memory_budget",
             ErrorCode::UnsupportedFormat => "unsupported_format",
             ErrorCode::CorruptImage => "corrupt_image",
             ErrorCode::Internal => "internal",
@@ -50,7 +54,8 @@ impl ErrorCode {
             ErrorCode::InputTooLarge
             | ErrorCode::TooManyPixels
             | ErrorCode::OutputTooLarge
-            | ErrorCode::TooManyFrames => 413,
+            | ErrorCode::TooManyFrames
+            | ErrorCode::OverMemoryBudget => 413,
             ErrorCode::UnsupportedFormat => 415,
             ErrorCode::CorruptImage => 422,
             ErrorCode::Internal => 500,

@@ -2,6 +2,8 @@
 //! re-serialise foreign EXIF: `keep` copies it byte for byte with only the orientation patched,
 //! and `copyright` writes a fresh one-entry IFD, so GPS and maker notes cannot leak.
 
+use crate::cursor::Cursor;
+
 const TAG_ORIENTATION: u16 = 0x0112;
 const TAG_COPYRIGHT: u16 = 0x8298;
 const TYPE_ASCII: u16 = 2;
@@ -17,6 +19,15 @@ struct Tiff<'a> {
     little: bool,
 }
 
+/// One IFD entry: tag, type, count, and the offset of its 4-byte value field.
+#[derive(Clone, Copy)]
+struct Entry {
+    tag: u16,
+    ty: u16,
+    count: u32,
+    field: usize,
+}
+
 impl<'a> Tiff<'a> {
     fn new(data: &'a [u8]) -> Option<Self> {
         let little = match data.get(0..4)? {
@@ -26,35 +37,34 @@ impl<'a> Tiff<'a> {
         };
         Some(Tiff { data, little })
     }
-    fn u16(&self, at: usize) -> Option<u16> {
-        let b = self.data.get(at..at + 2)?;
-        Some(if self.little {
-            u16::from_le_bytes([b[0], b[1]])
-        } else {
-            u16::from_be_bytes([b[0], b[1]])
-        })
+    fn u16(&self, at: u64) -> Option<u16> {
+        Cursor::at(self.data, usize::try_from(at).ok()?).u16_in(self.little)
     }
-    fn u32(&self, at: usize) -> Option<u32> {
-        let b = self.data.get(at..at + 4)?;
-        let a = [b[0], b[1], b[2], b[3]];
-        Some(if self.little {
-            u32::from_le_bytes(a)
-        } else {
-            u32::from_be_bytes(a)
-        })
+    fn u32(&self, at: u64) -> Option<u32> {
+        Cursor::at(self.data, usize::try_from(at).ok()?).u32_in(self.little)
     }
-    /// (tag, type, count, offset of the 4-byte value field) for each IFD0 entry.
-    fn ifd0_entries(&self) -> Option<Vec<(u16, u16, u32, usize)>> {
-        let ifd = self.u32(4)? as usize;
-        let n = self.u16(ifd)? as usize;
-        // 12 bytes an entry; a count that does not fit the data is corruption, not a reason to loop
-        if n > (self.data.len().saturating_sub(ifd + 2)) / 12 {
+    /// IFD0's entries. Offsets are file data: a count that does not fit is corruption, never a
+    /// reason to loop or to allocate.
+    fn ifd0_entries(&self) -> Option<Vec<Entry>> {
+        let ifd = usize::try_from(self.u32(4)?).ok()?;
+        let mut c = Cursor::at(self.data, ifd);
+        let n = c.u16_in(self.little)?;
+        if n as usize > c.remaining() / 12 {
             return None;
         }
         (0..n)
-            .map(|i| {
-                let e = ifd + 2 + i * 12;
-                Some((self.u16(e)?, self.u16(e + 2)?, self.u32(e + 4)?, e + 8))
+            .map(|_| {
+                let tag = c.u16_in(self.little)?;
+                let ty = c.u16_in(self.little)?;
+                let count = c.u32_in(self.little)?;
+                let field = c.pos();
+                c.skip(4)?;
+                Some(Entry {
+                    tag,
+                    ty,
+                    count,
+                    field,
+                })
             })
             .collect()
     }
@@ -70,24 +80,24 @@ pub fn orientation(exif: &[u8]) -> u16 {
     };
     entries
         .iter()
-        .find(|e| e.0 == TAG_ORIENTATION && e.1 == TYPE_SHORT)
-        .and_then(|e| t.u16(e.3))
+        .find(|e| e.tag == TAG_ORIENTATION && e.ty == TYPE_SHORT)
+        .and_then(|e| t.u16(e.field as u64))
         .filter(|v| (1..=8).contains(v))
         .unwrap_or(1)
 }
 
 pub fn copyright(exif: &[u8]) -> Option<String> {
     let t = Tiff::new(tiff_payload(exif))?;
-    let (_, ty, count, field) = *t.ifd0_entries()?.iter().find(|e| e.0 == TAG_COPYRIGHT)?;
-    if ty != TYPE_ASCII || count == 0 || count > 65_535 {
+    let e = *t.ifd0_entries()?.iter().find(|e| e.tag == TAG_COPYRIGHT)?;
+    if e.ty != TYPE_ASCII || e.count == 0 || e.count > 65_535 {
         return None;
     }
-    let start = if count <= 4 {
-        field
+    let start = if e.count <= 4 {
+        e.field
     } else {
-        t.u32(field)? as usize
+        usize::try_from(t.u32(e.field as u64)?).ok()?
     };
-    let raw = t.data.get(start..start + count as usize)?;
+    let raw = Cursor::at(t.data, start).take(e.count as u64)?;
     let text = raw.split(|&b| b == 0).next()?;
     (!text.is_empty()).then(|| String::from_utf8_lossy(text).into_owned())
 }
@@ -98,16 +108,17 @@ pub fn with_orientation_reset(exif: &[u8]) -> Vec<u8> {
     let payload = tiff_payload(exif);
     let mut out = payload.to_vec();
     if let Some(t) = Tiff::new(payload) {
-        if let Some(e) = t.ifd0_entries().and_then(|es| {
+        let entry = t.ifd0_entries().and_then(|es| {
             es.into_iter()
-                .find(|e| e.0 == TAG_ORIENTATION && e.1 == TYPE_SHORT)
-        }) {
+                .find(|e| e.tag == TAG_ORIENTATION && e.ty == TYPE_SHORT)
+        });
+        if let Some(value) = entry.and_then(|e| out.get_mut(e.field..e.field.checked_add(2)?)) {
             let one = if t.little {
                 1u16.to_le_bytes()
             } else {
                 1u16.to_be_bytes()
             };
-            out[e.3..e.3 + 2].copy_from_slice(&one);
+            value.copy_from_slice(&one);
         }
     }
     out

@@ -16,6 +16,7 @@ use crate::limits::Limits;
 use crate::options::{Options, Quality};
 use crate::pipeline::{guard, render, Clock, Output, Rendered, Timings};
 use crate::plan::OutputFormat;
+use crate::resolve::Client;
 
 /// Lowest quality the search goes to before it starts shrinking the image.
 pub const MIN_QUALITY: u8 = 40;
@@ -75,7 +76,7 @@ fn search(
     // Render (decode + resize) and encode at the options' own quality.
     let run = |o: &Options| {
         attempts.set(attempts.get() + 1);
-        match render(bytes, o, accepts, limits, clock)? {
+        match render(bytes, &o.resolve(&Client::new(accepts)), limits, clock)? {
             Rendered::Metadata(out) => Ok::<_, Error>((None, out)),
             Rendered::Frame(frame) => {
                 let out = frame.encode(frame.plan.quality, clock)?;

@@ -2,7 +2,9 @@
 //! jobs (CLI). Data flows one way: options -> probe -> plan -> decode -> transform -> encode.
 //! The adapters (`edge`, `web`, `bin/edgepix`) only translate their inputs and outputs.
 
+pub mod budget;
 pub mod codecs;
+pub mod cursor;
 pub mod error;
 pub mod exif;
 pub mod fit_bytes;
@@ -14,6 +16,8 @@ pub mod pipeline;
 pub mod pixels;
 pub mod plan;
 pub mod probe;
+pub mod resolve;
+pub mod signing;
 
 #[cfg(feature = "web")]
 pub mod web;
@@ -25,13 +29,21 @@ pub use error::{Error, ErrorCode, Result};
 pub use format::{Accepts, ImageFormat};
 pub use limits::Limits;
 pub use options::Options;
-pub use pipeline::{transform, Output, Timings};
+pub use pipeline::{transform, transform_resolved, Output, Timings};
 pub use plan::OutputFormat;
 pub use probe::{probe, Probe};
+pub use resolve::{Client, Resolved};
 
-/// Bumped whenever the same input and options could produce different bytes; part of every
-/// cache key, so a deploy never serves variants made by an older pipeline.
-pub const ENGINE_VERSION: &str = concat!("edgepix-", env!("CARGO_PKG_VERSION"), "-p1");
+/// Part of every cache key, so a deploy never serves variants made by an older pipeline. The
+/// suffix is a hash of `tests/golden/engine.tsv` (see build.rs): the output hashes of a fixed
+/// set of transforms on the wasm32 build, which `tests/golden/check.mjs` verifies. Bytes that
+/// change without the table failing the test cannot exist; a table that changes, changes this.
+pub const ENGINE_VERSION: &str = concat!(
+    "edgepix-",
+    env!("CARGO_PKG_VERSION"),
+    "-",
+    env!("EDGEPIX_GOLDEN")
+);
 
 /// Metadata of an image (the `format=json` document) from its header alone.
 pub fn inspect(bytes: &[u8], limits: &Limits) -> Result<String> {

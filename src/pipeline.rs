@@ -2,6 +2,7 @@
 //! Resizing happens before orientation and colour conversion so those two passes touch only
 //! output-sized frames.
 
+use crate::budget::MemoryEstimate;
 use crate::codecs::{self, jpeg::JpegParams};
 use crate::error::{Error, Result};
 use crate::format::Accepts;
@@ -10,6 +11,7 @@ use crate::options::{Metadata, Options};
 use crate::pixels::{color, compose, resize, Raster};
 use crate::plan::{self, OutputFormat, Plan};
 use crate::probe::{self, Probe};
+use crate::resolve::{Client, Resolved};
 use serde::Serialize;
 
 /// Milliseconds spent in each stage, for Server-Timing and the npm result.
@@ -29,6 +31,8 @@ pub struct Output {
     pub input: Probe,
     pub timings: Timings,
     pub notes: Vec<&'static str>,
+    /// What the plan estimated this transform would hold at its peak.
+    pub memory: MemoryEstimate,
 }
 
 impl Output {
@@ -41,6 +45,7 @@ impl Output {
 /// pass `performance.now()` / `Date.now()`, since `Instant` does not exist on wasm32.
 pub type Clock<'a> = &'a dyn Fn() -> f64;
 
+/// Options resolved for a client that takes `accepts`, then `transform_resolved`.
 pub fn transform(
     bytes: &[u8],
     opts: &Options,
@@ -48,7 +53,38 @@ pub fn transform(
     limits: &Limits,
     clock: Clock,
 ) -> Result<Output> {
-    guard(|| transform_inner(bytes, opts, accepts, limits, clock))
+    transform_resolved(bytes, &opts.resolve(&Client::new(accepts)), limits, clock)
+}
+
+/// The whole pipeline on options already resolved against the request (the Worker resolves
+/// once and keys its caches with the same value).
+pub fn transform_resolved(
+    bytes: &[u8],
+    resolved: &Resolved,
+    limits: &Limits,
+    clock: Clock,
+) -> Result<Output> {
+    guard(|| transform_inner(bytes, resolved, limits, clock))
+}
+
+/// Probe and plan only: what a transform of `bytes` would do and hold, without decoding.
+/// The Worker reserves the plan's memory estimate before it runs the transform.
+pub fn plan_for(bytes: &[u8], resolved: &Resolved, limits: &Limits) -> Result<Plan> {
+    guard(|| plan::plan(&probe::probe(bytes, limits)?, resolved, limits))
+}
+
+/// `transform` without the panic guard, for the fuzz targets (fuzz/): `guard` turns a panic
+/// into an `internal` error natively, which would hide it from the fuzzer, while on wasm32 the
+/// same panic is a trap that takes the isolate down. Not for production callers.
+#[doc(hidden)]
+pub fn transform_unguarded(
+    bytes: &[u8],
+    opts: &Options,
+    accepts: Accepts,
+    limits: &Limits,
+    clock: Clock,
+) -> Result<Output> {
+    transform_inner(bytes, &opts.resolve(&Client::new(accepts)), limits, clock)
 }
 
 /// Runs `f`, turning a panic into an `internal` error. Panics are bugs, but a caller must still
@@ -72,12 +108,11 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 
 fn transform_inner(
     bytes: &[u8],
-    opts: &Options,
-    accepts: Accepts,
+    resolved: &Resolved,
     limits: &Limits,
     clock: Clock,
 ) -> Result<Output> {
-    match render(bytes, opts, accepts, limits, clock)? {
+    match render(bytes, resolved, limits, clock)? {
         Rendered::Metadata(out) => Ok(out),
         Rendered::Frame(frame) => frame.encode(frame.plan.quality, clock),
     }
@@ -119,6 +154,7 @@ impl Frame {
                 encode: clock() - t,
                 ..self.timings
             },
+            memory: plan.memory,
             notes: plan.notes,
         })
     }
@@ -127,13 +163,12 @@ impl Frame {
 /// probe -> plan -> decode -> crop/resize -> orient -> colour -> background.
 pub fn render(
     bytes: &[u8],
-    opts: &Options,
-    accepts: Accepts,
+    resolved: &Resolved,
     limits: &Limits,
     clock: Clock,
 ) -> Result<Rendered> {
     let probe = probe::probe(bytes, limits)?;
-    let plan = plan::plan(&probe, opts, accepts, limits)?;
+    let plan = plan::plan(&probe, resolved, limits)?;
     if plan.output == OutputFormat::Json {
         let (width, height) = plan.output_size();
         let body = crate::info::json(&probe, Some((&plan, width, height)));
@@ -144,11 +179,22 @@ pub fn render(
             height,
             input: probe,
             timings: Timings::default(),
+            memory: plan.memory,
             notes: plan.notes,
         }));
     }
+    // The decoders get the plan's own decode estimate as their byte limit: whatever the
+    // header did not tell (an inflated iCCP, a frame larger than its screen) cannot take more
+    // than the budget was told about.
+    let decode_limits = Limits {
+        max_decoded_bytes: (limits.max_decoded_bytes as u64)
+            .min(plan.memory.decode.saturating_sub(plan.memory.input))
+            .try_into()
+            .unwrap_or(usize::MAX),
+        ..*limits
+    };
     let t0 = clock();
-    let decoded = codecs::decode(bytes, &probe, plan.decode_min_size, limits)?;
+    let decoded = codecs::decode(bytes, &probe, plan.decode_min_size, &decode_limits)?;
     let t1 = clock();
     let mut raster = geometry(decoded.raster, &probe, &plan)?;
     if let Some(icc) = &decoded.color.icc {
@@ -233,13 +279,17 @@ fn encode(r: &Raster, plan: &Plan, probe: &Probe) -> Result<Vec<u8>> {
                 &JpegParams {
                     quality: plan.quality,
                     progressive,
+                    max_output: plan.output_allowance,
+                    streaming: plan.jpeg_streaming,
                     exif: exif.as_deref(),
                     xmp,
                 },
             )
         }
-        OutputFormat::Png => codecs::png::encode(r, exif.as_deref()),
-        OutputFormat::Webp => codecs::webp::encode(r, plan.quality, exif.as_deref()),
+        OutputFormat::Png => codecs::png::encode(r, exif.as_deref(), plan.output_allowance),
+        OutputFormat::Webp => {
+            codecs::webp::encode(r, plan.quality, exif.as_deref(), plan.output_allowance)
+        }
         OutputFormat::Json => Err(Error::internal("json output reached the encoder")),
     }
 }

@@ -2,12 +2,14 @@
 //! decoded. Geometry is computed in display space (orientation, flip and rotate applied); the
 //! pipeline maps it back to stored space so it can resize first and rotate the small result.
 
+use crate::budget::{self, MemoryEstimate};
 use crate::error::{Error, ErrorCode, Result};
-use crate::format::{Accepts, ImageFormat};
+use crate::format::ImageFormat;
 use crate::limits::Limits;
 use crate::options::{Fit, Flip, FormatOption, Metadata, Options, Rgba};
 use crate::pixels::orient::Orientation;
 use crate::probe::Probe;
+use crate::resolve::Resolved;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,6 +81,13 @@ pub struct Plan {
     pub metadata: Metadata,
     /// Things the caller asked for that were served differently, for a response header.
     pub notes: Vec<&'static str>,
+    /// Peak memory of each stage, from header facts (see `crate::budget`).
+    pub memory: MemoryEstimate,
+    /// Ceiling of the encoded output; the encoder stops with 413 past it.
+    pub output_allowance: u64,
+    /// JPEG output written one MCU row at a time (baseline, standard tables), chosen only
+    /// when the whole-frame encoder would not fit the memory budget.
+    pub jpeg_streaming: bool,
 }
 
 impl Plan {
@@ -90,7 +99,8 @@ impl Plan {
     }
 }
 
-pub fn plan(probe: &Probe, opts: &Options, accepts: Accepts, limits: &Limits) -> Result<Plan> {
+pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan> {
+    let opts = resolved.options();
     let mut notes = Vec::new();
     let flip = match opts.flip {
         Some(Flip::H) => Orientation::from_exif(2),
@@ -128,9 +138,19 @@ pub fn plan(probe: &Probe, opts: &Options, accepts: Accepts, limits: &Limits) ->
             format!("the output would be {ow}x{oh}; the largest side allowed is {max} px"),
         ));
     }
+    if ow as u64 * oh as u64 > limits.max_output_pixels {
+        return Err(Error::new(
+            ErrorCode::OutputTooLarge,
+            format!(
+                "the output would be {ow}x{oh} = {:.1} megapixels; the limit is {:.1}",
+                ow as f64 * oh as f64 / 1e6,
+                limits.max_output_pixels as f64 / 1e6
+            ),
+        ));
+    }
 
     let decode_min_size = shrink_on_load_size(probe, orientation, crop, resize_to);
-    let output = output_format(probe, opts.format, accepts, &mut notes);
+    let output = output_format(probe, opts.format, &mut notes);
     let background = match (opts.background, output.supports_alpha()) {
         (Some(bg), _) => Some(bg),
         (None, false) if probe.has_alpha => Some(Rgba::WHITE),
@@ -139,7 +159,7 @@ pub fn plan(probe: &Probe, opts: &Options, accepts: Accepts, limits: &Limits) ->
     if opts.anim != Some(false) && probe.frames > 1 {
         notes.push("animation: only the first frame is served");
     }
-    Ok(Plan {
+    let mut plan = Plan {
         orientation,
         display_size: (dw, dh),
         crop,
@@ -151,7 +171,33 @@ pub fn plan(probe: &Probe, opts: &Options, accepts: Accepts, limits: &Limits) ->
         background,
         metadata: opts.metadata,
         notes,
-    })
+        memory: MemoryEstimate::default(),
+        output_allowance: 0,
+        jpeg_streaming: false,
+    };
+    (plan.memory, plan.output_allowance) = budget::estimate(probe, &plan);
+    let budget = limits.max_memory_bytes as u64;
+    if plan.memory.peak > budget && matches!(plan.output, OutputFormat::Jpeg { .. }) {
+        // A large JPEG output: trade 5-10 % of bytes for not holding every block at once.
+        plan.jpeg_streaming = true;
+        (plan.memory, plan.output_allowance) = budget::estimate(probe, &plan);
+        if plan.memory.peak <= budget {
+            plan.notes
+                .push("jpeg: baseline with standard tables, to fit the memory budget");
+        }
+    }
+    if plan.memory.peak > budget {
+        return Err(Error::new(
+            ErrorCode::OverMemoryBudget,
+            format!(
+                "this transform would hold about {} MB at once ({}); the budget is {} MB: ask for a smaller output",
+                plan.memory.peak >> 20,
+                budget::describe(&plan.memory),
+                limits.max_memory_bytes >> 20
+            ),
+        ));
+    }
+    Ok(plan)
 }
 
 fn round_dim(v: f64) -> u32 {
@@ -263,10 +309,11 @@ fn shrink_on_load_size(
     )
 }
 
+/// The output format of resolved options: `auto` left by `Options::resolve` is the legacy
+/// choice for a client without WebP.
 fn output_format(
     probe: &Probe,
     requested: Option<FormatOption>,
-    accepts: Accepts,
     notes: &mut Vec<&'static str>,
 ) -> OutputFormat {
     let legacy = if probe.has_alpha {
@@ -285,7 +332,6 @@ fn output_format(
             notes.push("avif: encoder unavailable, served webp");
             OutputFormat::Webp
         }
-        Some(FormatOption::Auto) if accepts.webp || accepts.avif => OutputFormat::Webp,
         Some(FormatOption::Auto) => legacy,
         None => match probe.format {
             ImageFormat::Jpeg => OutputFormat::Jpeg { progressive: true },
@@ -294,16 +340,6 @@ fn output_format(
             ImageFormat::Avif => legacy,
         },
     }
-}
-
-/// What `format=auto` resolves to for a client, before the source is known. The cache key
-/// holds this instead of the raw Accept header, so all browsers of one class share an entry.
-pub fn resolve_auto(opts: &Options, accepts: Accepts) -> Options {
-    let mut o = opts.clone();
-    if o.format == Some(FormatOption::Auto) && (accepts.webp || accepts.avif) {
-        o.format = Some(FormatOption::Webp);
-    }
-    o
 }
 
 #[cfg(test)]
@@ -317,22 +353,24 @@ mod tests {
             height,
             orientation,
             has_icc: false,
+            icc_bytes: 0,
             has_alpha: false,
             frames: 1,
             progressive: false,
             bit_depth: 8,
+            png_color_type: None,
             bytes: 1,
             exif: None,
             xmp: None,
             jpeg: None,
+            gif: None,
         }
     }
 
     fn plan_for(p: &Probe, opts: &str) -> Plan {
         plan(
             p,
-            &Options::parse(opts).unwrap(),
-            Accepts::default(),
+            &Resolved::for_any_modern_client(&Options::parse(opts).unwrap()),
             &Limits::default(),
         )
         .unwrap()

@@ -124,3 +124,31 @@ fn valid_files_transform_or_are_cleanly_unsupported() {
     assert!(unsupported.len() <= 15, "{unsupported:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The crafted files of issue #8 (tests/data/crafted/make.mjs explains their bytes): chunk
+/// lengths that wrap a 32-bit `usize`, and a GIF frame outside its screen. Each is corrupt (422)
+/// at once; the same files run through the wasm32 build in `scripts/test-wasm-sweep.sh`.
+#[test]
+fn crafted_files_are_corrupt_not_hangs() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/crafted");
+    let mut seen = 0;
+    for name in [
+        "png-chunk-length-wraps.png",
+        "webp-exif-length-wraps.webp",
+        "gif-frame-outside-screen.gif",
+    ] {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let t = Instant::now();
+        let e = transform(&bytes, "width=64").expect_err(name);
+        assert!(t.elapsed() < HANG, "{name}: took {:?}", t.elapsed());
+        assert_eq!(e.code, ErrorCode::CorruptImage, "{name}: {e}");
+        assert_eq!(
+            edgepix::inspect(&bytes, &Default::default())
+                .unwrap_err()
+                .code,
+            ErrorCode::CorruptImage
+        );
+        seen += 1;
+    }
+    assert_eq!(seen, 3);
+}

@@ -103,3 +103,29 @@ fn simd_half_scale_matches_libjpeg() {
     let d = max_diff(&r.data, &reference);
     assert!(d <= 2, "max deviation {d}");
 }
+
+/// Issue #8's crafted files: on wasm32 a 32-bit `usize` wrapped the chunk walkers into an
+/// endless loop (PNG, WebP) and the GIF compositor indexed past its canvas (a trap). Each must
+/// now be a plain 422.
+#[wasm_bindgen_test]
+fn crafted_files_are_corrupt_on_wasm32() {
+    for (name, bytes) in [
+        (
+            "png",
+            &include_bytes!("data/crafted/png-chunk-length-wraps.png")[..],
+        ),
+        (
+            "webp",
+            &include_bytes!("data/crafted/webp-exif-length-wraps.webp")[..],
+        ),
+        (
+            "gif",
+            &include_bytes!("data/crafted/gif-frame-outside-screen.gif")[..],
+        ),
+    ] {
+        let e = run(bytes, "width=64").unwrap_err();
+        assert_eq!(e.http_status(), 422, "{name}: {e}");
+        let e = edgepix::inspect(bytes, &Limits::default()).unwrap_err();
+        assert_eq!(e.http_status(), 422, "{name}: {e}");
+    }
+}

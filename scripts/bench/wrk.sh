@@ -31,7 +31,7 @@ for line in open(f"{root}/wrangler.toml"):
         skip = line.strip() == "[build]"
     if skip:
         continue
-    line = re.sub(r'^main = .*$', f'main = "{root}/build/worker/shim.mjs"', line)
+    line = re.sub(r'^main = .*$', f'main = "{root}/src/edge/entry.mjs"', line)
     line = re.sub(r'^directory = .*$', f'directory = "{w}/assets"', line)
     out.append(line)
 open(f"{w}/wrangler.toml", "w").write("".join(out))

@@ -1,7 +1,21 @@
 use super::{check_decoded_size, ColorInfo, Decoded};
+use crate::budget::{Block, Heap};
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::pixels::{Layout, Raster};
+use crate::probe::Probe;
+
+/// What a first-frame decode allocates: the decoder's LZW tables and its RGBA buffer for the
+/// largest frame it may meet, then the RGBA screen. Returns the screen.
+pub fn decode_footprint(heap: &mut Heap, probe: &Probe) -> Block {
+    let largest = probe.gif.map_or(probe.pixels(), |g| g.largest_frame);
+    let tables = heap.alloc(64 << 10);
+    let frame = heap.alloc(largest * 4);
+    let screen = heap.alloc(probe.pixels() * 4);
+    heap.free(frame);
+    heap.free(tables);
+    screen
+}
 
 /// First frame, composited onto the logical screen (transparent where the frame does not cover).
 pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
@@ -20,22 +34,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
         .map_err(|e| Error::corrupt("GIF", e))?
         .ok_or_else(|| Error::corrupt("GIF", "no image data"))?;
     let mut canvas = vec![0u8; w as usize * h as usize * 4];
-    let (fl, ft, fw, fh) = (
-        frame.left as usize,
-        frame.top as usize,
-        frame.width as usize,
-        frame.height as usize,
-    );
-    for y in 0..fh {
-        let cy = ft + y;
-        if cy >= h as usize {
-            break;
-        }
-        let cols = fw.min((w as usize).saturating_sub(fl));
-        let src = &frame.buffer[y * fw * 4..(y * fw + cols) * 4];
-        let dst = &mut canvas[(cy * w as usize + fl) * 4..(cy * w as usize + fl + cols) * 4];
-        dst.copy_from_slice(src);
-    }
+    blit_clipped(&mut canvas, (w, h), frame);
     let mut raster = Raster::new(w, h, Layout::Rgba, canvas);
     raster.drop_opaque_alpha();
     Ok(Decoded {
@@ -43,4 +42,23 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
         color: ColorInfo::default(),
         scale_denominator: 1,
     })
+}
+
+/// Copies a frame onto the logical screen at its declared offset, keeping only the part that
+/// lies on the screen. A frame may lie partly or wholly outside it (the format allows any
+/// offset), and its buffer may be shorter than it declares when the data was truncated.
+fn blit_clipped(canvas: &mut [u8], (w, h): (u32, u32), frame: &gif::Frame) {
+    let (w, h) = (w as usize, h as usize);
+    let (fl, ft) = (frame.left as usize, frame.top as usize);
+    let (fw, fh) = (frame.width as usize, frame.height as usize);
+    let cols = fw.min(w.saturating_sub(fl));
+    let rows = fh.min(h.saturating_sub(ft));
+    for y in 0..rows {
+        let src = frame.buffer.get(y * fw * 4..(y * fw + cols) * 4);
+        let at = ((ft + y) * w + fl) * 4;
+        let dst = canvas.get_mut(at..at + cols * 4);
+        if let (Some(src), Some(dst)) = (src, dst) {
+            dst.copy_from_slice(src);
+        }
+    }
 }

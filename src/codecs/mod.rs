@@ -5,13 +5,15 @@
 pub mod avif;
 pub mod gif;
 pub mod jpeg;
+pub mod output;
 pub mod png;
 pub mod webp;
 
+use crate::budget::{Block, Heap};
 use crate::error::Result;
 use crate::format::ImageFormat;
 use crate::limits::Limits;
-use crate::pixels::Raster;
+use crate::pixels::{Layout, Raster};
 use crate::probe::Probe;
 
 /// Colour information that travels with a decoded frame.
@@ -42,7 +44,7 @@ pub fn decode(
         ImageFormat::Png => png::decode(bytes, limits),
         ImageFormat::Gif => gif::decode(bytes, limits),
         ImageFormat::Webp => webp::decode(bytes, limits),
-        ImageFormat::Avif => avif::decode(),
+        ImageFormat::Avif => avif::decode(bytes, limits),
     }
 }
 
@@ -60,4 +62,35 @@ pub(crate) fn check_decoded_size(w: u32, h: u32, channels: usize, limits: &Limit
         ));
     }
     Ok(())
+}
+
+/// Size of the frame `decode` returns when the plan asks for at least `min_size`.
+pub fn decoded_size(probe: &Probe, min_size: (u32, u32)) -> (u32, u32) {
+    match probe.format {
+        ImageFormat::Jpeg => jpeg::decoded_size(probe, min_size),
+        _ => (probe.width, probe.height),
+    }
+}
+
+/// Layout of the frame `decode` returns.
+pub fn decoded_layout(probe: &Probe) -> Layout {
+    match probe.format {
+        ImageFormat::Jpeg => Layout::Rgb,
+        ImageFormat::Gif => Layout::Rgba,
+        _ if probe.has_alpha => Layout::Rgba,
+        _ => Layout::Rgb,
+    }
+}
+
+/// Replays on the allocator model what a decode to `size` allocates and frees, in order
+/// (see `crate::budget`), and returns the decoded frame's block.
+pub fn decode_footprint(heap: &mut Heap, probe: &Probe, size: (u32, u32)) -> Block {
+    match probe.format {
+        ImageFormat::Jpeg => jpeg::decode_footprint(heap, probe, size),
+        ImageFormat::Png => png::decode_footprint(heap, probe),
+        ImageFormat::Gif => gif::decode_footprint(heap, probe),
+        ImageFormat::Webp => webp::decode_footprint(heap, probe),
+        // no decoder: refused before anything is allocated
+        ImageFormat::Avif => heap.alloc(0),
+    }
 }

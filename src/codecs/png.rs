@@ -1,8 +1,49 @@
-use super::{check_decoded_size, ColorInfo, Decoded};
+use super::output::OutputBuf;
+use super::{ColorInfo, Decoded};
+use crate::budget::FrameShape;
+use crate::budget::{Block, Heap};
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::pixels::{Layout, Raster};
+use crate::probe::Probe;
 use std::io::Cursor;
+
+/// What a decode allocates: the inflated iCCP, the png crate's row buffers and inflater,
+/// its output buffer (palette and tRNS expanded, 16-bit kept), the 8-bit copy of a 16-bit
+/// image, and the RGB(A) expansion of grey. Returns the frame.
+pub fn decode_footprint(heap: &mut Heap, probe: &Probe) -> Block {
+    let pixels = probe.pixels();
+    let has_trns = probe.has_alpha;
+    let channels: u64 = match probe.png_color_type {
+        Some(0) => 1 + has_trns as u64,
+        Some(2) | Some(3) => 3 + has_trns as u64,
+        Some(4) => 2,
+        _ => 4,
+    };
+    let sample_bytes = if probe.bit_depth == 16 { 2 } else { 1 };
+    let icc = heap.alloc(probe.icc_bytes);
+    let state = heap.alloc(4 * probe.width as u64 * 8 + (256 << 10));
+    let expanded = heap.alloc(pixels * channels * sample_bytes);
+    let eight_bit = (sample_bytes == 2).then(|| heap.alloc(pixels * channels));
+    let grey = (channels <= 2).then(|| heap.alloc(pixels * 4));
+    heap.free(state);
+    heap.free(icc);
+    // the frame is whichever buffer was made last; the others go when `decode` returns
+    match (grey, eight_bit) {
+        (Some(g), e) => {
+            if let Some(e) = e {
+                heap.free(e);
+            }
+            heap.free(expanded);
+            g
+        }
+        (None, Some(e)) => {
+            heap.free(expanded);
+            e
+        }
+        (None, None) => expanded,
+    }
+}
 
 pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     let err = |e: png::DecodingError| match e {
@@ -23,7 +64,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     let mut reader = d.read_info().map_err(err)?;
     let info = reader.info();
     let (w, h) = (info.width, info.height);
-    check_decoded_size(w, h, 8, limits)?;
+    // The png crate counts its buffers and the inflated iCCP against `png::Limits` itself.
     let color = ColorInfo {
         icc: info.icc_profile.as_ref().map(|c| c.to_vec()),
         // `gama_chunk`, not `source_gamma`: png 0.18's decoder never fills the latter
@@ -35,6 +76,16 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     let size = reader
         .output_buffer_size()
         .ok_or_else(|| Error::corrupt("PNG", "image too large"))?;
+    if size > limits.max_decoded_bytes {
+        return Err(crate::Error::new(
+            crate::ErrorCode::TooManyPixels,
+            format!(
+                "decoding {w}x{h} needs {} MB, above the {} MB the plan allows",
+                size >> 20,
+                limits.max_decoded_bytes >> 20
+            ),
+        ));
+    }
     let mut buf = vec![0u8; size];
     let out = reader.next_frame(&mut buf).map_err(err)?;
     buf.truncate(out.buffer_size());
@@ -76,10 +127,38 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     })
 }
 
+/// The most bytes a PNG of this frame may take: deflate never expands by more than its block
+/// headers, plus one filter byte per row and the chunk framing.
+pub fn output_allowance(frame: FrameShape, metadata: u64) -> u64 {
+    let raw = frame.bytes() + frame.height as u64;
+    raw + raw / 1000 + metadata + (64 << 10)
+}
+
+/// What an encode allocates: the palette's index plane, the png crate's row buffers and
+/// compressor, its zlib stream (a growing `Vec` that moves as it doubles), then the copy into
+/// the output. Returns the output's block.
+pub fn encode_footprint(heap: &mut Heap, frame: FrameShape, allowance: u64) -> Block {
+    let indices = heap.alloc(frame.pixels());
+    let state = heap.alloc(frame.bytes() / frame.height.max(1) as u64 * 8 + (1 << 20));
+    let mut zlib = heap.alloc(64 << 10);
+    let mut cap = 64u64 << 10;
+    while cap < allowance {
+        cap *= 2;
+        let next = heap.alloc(cap);
+        heap.free(zlib);
+        zlib = next;
+    }
+    let out = heap.output_buffer(allowance);
+    heap.free(zlib);
+    heap.free(state);
+    heap.free(indices);
+    out
+}
+
 /// PNG out: a palette when the frame has at most 256 distinct colours (lossless and usually
 /// several times smaller), otherwise RGB or RGBA with adaptive filtering.
-pub fn encode(r: &Raster, exif: Option<&[u8]>) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
+pub fn encode(r: &Raster, exif: Option<&[u8]>, max_output: u64) -> Result<Vec<u8>> {
+    let mut out = OutputBuf::new(max_output);
     let palette = palette_of(r);
     {
         let mut enc = png::Encoder::new(&mut out, r.width, r.height);
@@ -107,19 +186,23 @@ pub fn encode(r: &Raster, exif: Option<&[u8]>) -> Result<Vec<u8>> {
             }
         }
         enc.set_compression(png::Compression::Balanced);
-        let mut w = enc.write_header().map_err(Error::internal)?;
-        if let Some(exif) = exif {
-            w.write_chunk(png::chunk::ChunkType(*b"eXIf"), exif)
-                .map_err(Error::internal)?;
+        let written = (|| {
+            let mut w = enc.write_header()?;
+            if let Some(exif) = exif {
+                w.write_chunk(png::chunk::ChunkType(*b"eXIf"), exif)?;
+            }
+            match &palette {
+                Some((_, indices)) => w.write_image_data(indices)?,
+                None => w.write_image_data(&r.data)?,
+            }
+            w.finish()
+        })();
+        if out.exceeded() {
+            return Err(super::output::over_allowance("PNG", max_output));
         }
-        match &palette {
-            Some((_, indices)) => w.write_image_data(indices),
-            None => w.write_image_data(&r.data),
-        }
-        .map_err(Error::internal)?;
-        w.finish().map_err(Error::internal)?;
+        written.map_err(Error::internal)?;
     }
-    Ok(out)
+    Ok(out.into_vec())
 }
 
 /// Distinct colours and per-pixel indices, or None past 256 colours (stops early).

@@ -12,6 +12,12 @@
 //! Wildcards: in a hostname `*` is one label and `**` one or more labels; in a pathname `*` is
 //! one segment and `**` any number of segments. Inside a label or segment `*` also works as a
 //! partial wildcard (`img-*.example.com`, `/photos/*.jpg`).
+//!
+//! A host that is not a public address (loopback, private, link-local ... see
+//! `source::admit`) is admitted only by a pattern whose hostname names it literally, without
+//! any `*`: [`Allowlist::names_literally`]. Literal hostnames are stored in the form `url`
+//! gives hosts (IPv6 in brackets and compressed, IPv4 as a dotted quad), so `[0::1]` and
+//! `::1` in a pattern name the same address as `[::1]` in a source.
 
 use worker::Url;
 
@@ -26,7 +32,7 @@ pub struct Pattern {
     pub pathname: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Allowlist {
     pub patterns: Vec<Pattern>,
 }
@@ -66,7 +72,7 @@ impl Allowlist {
                 field("hostname").ok_or("ALLOWED_ORIGINS: a pattern needs a hostname")?;
             patterns.push(Pattern {
                 protocol: field("protocol").map(|p| p.trim_end_matches(':').to_ascii_lowercase()),
-                hostname: hostname.to_ascii_lowercase(),
+                hostname: normalise_host(&hostname),
                 port: field("port"),
                 pathname: field("pathname"),
             });
@@ -77,6 +83,31 @@ impl Allowlist {
     pub fn allows(&self, url: &Url) -> bool {
         self.patterns.iter().any(|p| p.matches(url))
     }
+
+    /// Whether a pattern without any wildcard in its hostname matches `url`: the only way a
+    /// non-public host is admitted.
+    pub fn names_literally(&self, url: &Url) -> bool {
+        self.patterns
+            .iter()
+            .any(|p| !p.hostname.contains('*') && p.matches(url))
+    }
+}
+
+/// A literal hostname in the form `Url::host_str` gives it; a wildcard one lowercased.
+fn normalise_host(h: &str) -> String {
+    let h = h.trim();
+    if h.contains('*') {
+        return h.to_ascii_lowercase();
+    }
+    let bracketed = if h.contains(':') && !h.starts_with('[') {
+        format!("[{h}]")
+    } else {
+        h.to_string()
+    };
+    Url::parse(&format!("http://{bracketed}/"))
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| h.to_ascii_lowercase())
 }
 
 fn parse_url_pattern(s: &str) -> Result<Pattern, String> {
@@ -93,20 +124,29 @@ fn parse_url_pattern(s: &str) -> Result<Pattern, String> {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/**"),
     };
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, "*")) => (h, None),
-        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
-            (h, Some(p.to_string()))
+    // An IPv6 literal keeps its colons inside brackets: split the port after `]`.
+    let (host, port_part) = match authority.strip_prefix('[') {
+        Some(r) => {
+            let end = r.find(']').ok_or_else(bad)?;
+            (&authority[..end + 2], &r[end + 1..])
         }
-        Some(_) => return Err(bad()),
-        None => (authority, Some(String::new())),
+        None => match authority.rfind(':') {
+            Some(i) => (&authority[..i], &authority[i..]),
+            None => (authority, ""),
+        },
+    };
+    let port = match port_part {
+        "" => Some(String::new()),
+        ":*" => None,
+        p if p.len() > 1 && p[1..].bytes().all(|b| b.is_ascii_digit()) => Some(p[1..].to_string()),
+        _ => return Err(bad()),
     };
     if host.is_empty() {
         return Err(bad());
     }
     Ok(Pattern {
         protocol,
-        hostname: host.to_ascii_lowercase(),
+        hostname: normalise_host(host),
         port,
         pathname: Some(path.to_string()),
     })
@@ -208,5 +248,26 @@ mod tests {
         let j = r#"[{"protocol":"https","hostname":"img-*.x.org","pathname":"/p/**"}]"#;
         assert!(allows(j, "https://img-1.x.org:444/p/q/r.jpg"));
         assert!(!allows(j, "https://img.x.org/p/r.jpg"));
+    }
+
+    #[test]
+    fn ipv6_and_literal_hostnames() {
+        assert!(allows("http://[::1]/**", "http://[::1]/a.jpg"));
+        assert!(!allows("http://[::1]/**", "http://[::1]:81/a.jpg"));
+        assert!(allows("http://[0::1]:*/**", "http://[::1]:81/a.jpg"));
+        assert!(allows("http://[::1]:8080/**", "http://[::1]:8080/a.jpg"));
+        assert!(Allowlist::parse("http://[::1/**").is_err());
+        assert!(Allowlist::parse("http://[::1]x/**").is_err());
+        assert!(Allowlist::parse("http://host:/**").is_err());
+        let a = Allowlist::parse("http://127.0.0.1:*/** https://**.example.com/**").unwrap();
+        let url = |s: &str| Url::parse(s).unwrap();
+        assert!(a.names_literally(&url("http://127.0.0.1:5/x")));
+        assert!(!a.names_literally(&url("http://127.0.0.2:5/x")));
+        assert!(!a.names_literally(&url("https://a.example.com/x")));
+        assert!(a.allows(&url("https://a.example.com/x")));
+        assert!(allows(
+            "https://IMG.Example.COM/**",
+            "https://img.example.com/a"
+        ));
     }
 }

@@ -1,485 +1,292 @@
 //! The Cloudflare Worker adapter: `GET|HEAD /cdn-cgi/image/<options>/<source>`.
 //!
-//! It only translates HTTP to the core and back: options and `Accept` in, `edgepix::transform`
-//! in the middle, headers and caching around it. The layers and their trade-offs are described
-//! in docs/CACHING.md.
+//! It only translates HTTP to the core and back. An image request goes through named steps,
+//! each in its own module: route (parse and check the URL) -> key (resolve the options for
+//! this client and name the variant) -> lookup (Cache API, then KV) -> source (cached source
+//! bytes, then the origin) -> transform -> respond, with one write-back path after the
+//! response. The layers and their trade-offs are described in docs/CACHING.md.
 
 mod allow;
 mod config;
+mod freshness;
+mod inflight;
+mod key;
 mod origin;
+mod purge;
+mod respond;
+mod route;
+mod source;
 mod store;
+mod writeback;
 
-use crate::format::Accepts;
-use crate::options::{FormatOption, OnError, Options};
-use crate::{plan, Error as CoreError, ENGINE_VERSION};
+use crate::options::{FormatOption, OnError};
+use crate::resolve::Resolved;
 use config::Config;
-use origin::{FetchError, Fetched, Source};
+use freshness::Freshness;
+use inflight::Reservation;
+use key::VariantKey;
+use origin::{FetchError, Fetched};
+use respond::{Body, Reply, Timing};
+use route::{ImageRequest, Refusal};
+use std::cell::RefCell;
+use std::rc::Rc;
 use store::{Entry, Meta};
-use worker::{event, Context, Env, Headers, Method, Request, Response, ResponseBuilder, Url};
-
-const PREFIX: &str = "/cdn-cgi/image/";
+use worker::{event, Context, Env, Method, Request, Response, ResponseBuilder, Url};
+use writeback::Write;
 
 #[event(fetch)]
 pub async fn main(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
-    console_error_panic_hook::set_once();
+    // No panic hook of our own: worker's (installed at start) marks the instance for
+    // re-instantiation after a trap, and a hook set here would displace it.
     let url = req.url()?;
-    if url.path().starts_with(PREFIX) {
-        return Ok(match handle_image(req, url, env, ctx).await {
-            Ok(r) => r,
-            Err(e) => error_response(500, "internal", &format!("internal error: {e}")),
+    let path = url.path();
+    if path.starts_with(route::PREFIX) || path == purge::PATH {
+        let cfg = match config(&env) {
+            Ok(c) => c,
+            Err(m) => {
+                return Ok(respond::error(
+                    &Refusal::new(500, "bad_config", m),
+                    &Config::default(),
+                ))
+            }
+        };
+        let now_secs = (js_sys::Date::now() / 1000.0) as u64;
+        if path == purge::PATH {
+            if req.method() != Method::Post {
+                return Ok(respond::error(
+                    &Refusal::new(405, "method_not_allowed", "purge is a POST"),
+                    &cfg,
+                ));
+            }
+            return Ok(match purge::handle(&url, &env, &cfg, now_secs).await {
+                Ok(body) => ResponseBuilder::new()
+                    .with_header("content-type", "application/json")?
+                    .with_header("cache-control", "no-store")?
+                    .fixed(body.into_bytes()),
+                Err(r) => respond::error(&r, &cfg),
+            });
+        }
+        return Ok(match route::parse(&req, &url, &cfg, now_secs) {
+            Ok(ir) => match handle_image(ir, &url, &env, &ctx, &cfg).await {
+                Ok(r) => r,
+                Err(e) => respond::error(
+                    &Refusal::new(500, "internal", format!("internal error: {e}")),
+                    &cfg,
+                ),
+            },
+            Err(r) => respond::error(&r, &cfg),
         });
     }
-    // Anything else is a static asset (run_worker_first only sends us /cdn-cgi/image/*, but a
+    // Anything else is a static asset (run_worker_first only sends us /cdn-cgi/*, but a
     // misconfiguration must still serve the site).
     match env.assets(config::ASSETS_BINDING) {
         Ok(assets) => assets.fetch_request(req).await,
-        Err(_) => Ok(error_response(404, "not_found", "no such route")),
-    }
-}
-
-/// `{"error":{"code":..,"status":..,"message":..}}`, the same shape as `Error::to_json`.
-fn error_response(status: u16, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({"error": {"code": code, "status": status, "message": message}})
-        .to_string();
-    json_error(status, body)
-}
-
-fn core_error_response(e: &CoreError) -> Response {
-    json_error(e.http_status(), e.to_json())
-}
-
-fn json_error(status: u16, body: String) -> Response {
-    let h = Headers::new();
-    let _ = h.set("content-type", "application/json; charset=utf-8");
-    let _ = h.set("cache-control", "no-store");
-    let _ = h.set("x-content-type-options", "nosniff");
-    ResponseBuilder::new()
-        .with_status(status)
-        .with_headers(h)
-        .fixed(body.into_bytes())
-}
-
-/// Splits `/cdn-cgi/image/<options>/<source>` and resolves the source.
-fn parse_route(url: &Url, cfg: &Config) -> Result<(String, Source), Response> {
-    let rest = &url.path()[PREFIX.len()..];
-    let Some((opts, source)) = rest.split_once('/') else {
-        return Err(error_response(
-            400,
-            "bad_request",
-            "expected /cdn-cgi/image/<options>/<source>",
-        ));
-    };
-    // Left encoded: `Options::parse` splits on `,` first and then decodes each value, so an
-    // encoded `%2C` or `%23` inside a value is decoded exactly once.
-    let opts = opts.to_string();
-    let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
-    let lower = source.to_ascii_lowercase();
-    if lower.starts_with("http:/") || lower.starts_with("https:/") {
-        // Some clients collapse `//` in paths; accept `https:/host/...` too.
-        let (scheme, after) = source.split_once(':').unwrap_or(("", source));
-        let after = after.trim_start_matches('/');
-        let abs = format!("{scheme}://{after}{query}");
-        let Ok(src) = Url::parse(&abs) else {
-            return Err(error_response(
-                400,
-                "bad_source",
-                "the source URL cannot be parsed",
-            ));
-        };
-        if !cfg.allow.allows(&src) {
-            return Err(error_response(
-                403,
-                "source_forbidden",
-                "the source URL is not in the allowlist (ALLOWED_ORIGINS)",
-            ));
-        }
-        return Ok((
-            opts,
-            Source::Remote {
-                url: src,
-                check_allowlist: true,
-            },
-        ));
-    }
-    if lower.contains("://") || source.is_empty() {
-        return Err(error_response(
-            400,
-            "bad_source",
-            "the source must be a path or an http(s) URL",
-        ));
-    }
-    // Relative: never let `//host/x` turn into a protocol-relative URL.
-    let path = format!("/{}", source.trim_start_matches('/'));
-    match &cfg.origin_base {
-        Some(base) => match base.join(&format!(".{path}")).or_else(|_| base.join(&path)) {
-            Ok(mut u) => {
-                if !query.is_empty() {
-                    u.set_query(url.query());
-                }
-                Ok((
-                    opts,
-                    Source::Remote {
-                        url: u,
-                        check_allowlist: false,
-                    },
-                ))
-            }
-            Err(_) => Err(error_response(
-                400,
-                "bad_source",
-                "the source path cannot be resolved",
-            )),
-        },
-        None => Ok((opts, Source::Asset(path))),
-    }
-}
-
-struct Timing {
-    fetch: Option<f64>,
-    /// decode, resize, encode: only when this request ran the transform.
-    stages: Option<[f64; 3]>,
-    cache: f64,
-    cache_desc: &'static str,
-}
-
-impl Timing {
-    fn header(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(f) = self.fetch {
-            parts.push(format!("fetch;dur={f:.1}"));
-        }
-        if let Some([d, r, e]) = self.stages {
-            parts.push(format!("decode;dur={d:.1}"));
-            parts.push(format!("resize;dur={r:.1}"));
-            parts.push(format!("encode;dur={e:.1}"));
-        }
-        parts.push(format!(
-            "cache;dur={:.1};desc=\"{}\"",
-            self.cache, self.cache_desc
-        ));
-        parts.join(", ")
-    }
-}
-
-struct Reply<'a> {
-    head: bool,
-    vary_accept: bool,
-    if_none_match: Option<&'a str>,
-    status: &'static str,
-    layer: &'static str,
-}
-
-fn etag_matches(inm: &str, etag: &str) -> bool {
-    let bare = |s: &str| s.trim().trim_start_matches("W/").to_string();
-    inm.split(',')
-        .any(|t| t.trim() == "*" || bare(t) == bare(etag))
-}
-
-/// Builds the answer from a variant. `body` is taken by value: the Cache API hit hands its bytes
-/// straight over; callers that still write the entry somewhere clone it where they call.
-fn variant_response(m: &Meta, body: Vec<u8>, r: &Reply, timing: &Timing, max_age: u64) -> Response {
-    let h = Headers::new();
-    let _ = h.set("cache-control", &format!("public, max-age={max_age}"));
-    let _ = h.set("etag", &m.etag);
-    if r.vary_accept {
-        let _ = h.set("vary", "Accept");
-    }
-    let _ = h.set("x-edgepix-cache", r.status);
-    let _ = h.set("x-edgepix-cache-layer", r.layer);
-    let _ = h.set("x-edgepix-engine", ENGINE_VERSION);
-    let _ = h.set("server-timing", &timing.header());
-    let _ = h.set("x-content-type-options", "nosniff");
-    if let Some(inm) = r.if_none_match {
-        if etag_matches(inm, &m.etag) {
-            return ResponseBuilder::new()
-                .with_status(304)
-                .with_headers(h)
-                .empty();
-        }
-    }
-    let _ = h.set("content-type", &m.ct);
-    let _ = h.set("content-length", &body.len().to_string());
-    let _ = h.set(
-        "content-disposition",
-        &format!("inline; filename=\"{}\"", m.name),
-    );
-    if !m.notes.is_empty() {
-        let _ = h.set("x-edgepix-notes", &m.notes);
-    }
-    let b = ResponseBuilder::new().with_status(200).with_headers(h);
-    if r.head {
-        b.empty()
-    } else {
-        b.fixed(body)
-    }
-}
-
-fn fetch_error_response(e: &FetchError, max_input: usize) -> Response {
-    match e {
-        FetchError::NotFound(s) => error_response(
-            404,
-            "source_not_found",
-            &format!("the origin answered {s} for the source image"),
-        ),
-        FetchError::Status(s) => error_response(
-            502,
-            "origin_error",
-            &format!("the origin answered {s} for the source image"),
-        ),
-        FetchError::Timeout => error_response(
-            504,
-            "origin_timeout",
-            "the origin did not answer in time (ORIGIN_TIMEOUT_MS)",
-        ),
-        FetchError::Network(m) => error_response(
-            502,
-            "origin_unreachable",
-            &format!("the origin could not be reached: {m}"),
-        ),
-        FetchError::Forbidden(u) => error_response(
-            403,
-            "source_forbidden",
-            &format!("the origin redirected outside the allowlist ({u})"),
-        ),
-        FetchError::TooLarge(n) => core_error_response(&CoreError::new(
-            crate::ErrorCode::InputTooLarge,
-            format!("the source is {n} bytes; the largest accepted is {max_input} bytes"),
+        Err(_) => Ok(respond::error(
+            &Refusal::new(404, "not_found", "no such route"),
+            &Config::default(),
         )),
     }
 }
 
-async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker::Result<Response> {
-    let head = match req.method() {
-        Method::Get => false,
-        Method::Head => true,
-        _ => {
-            return Ok(error_response(
-                405,
-                "method_not_allowed",
-                "only GET and HEAD are served",
-            ))
-        }
-    };
-    let via = req.headers().get("via")?.unwrap_or_default();
-    if via.to_ascii_lowercase().contains(origin::VIA_TOKEN) {
-        return Ok(error_response(
-            508,
-            "loop_detected",
-            "the request already passed through edgepix (Via header): refusing a loop",
-        ));
+thread_local! {
+    static CONFIG: RefCell<Option<Rc<Config>>> = const { RefCell::new(None) };
+}
+
+/// The settings, read once per isolate: vars and secrets do not change during its life, and
+/// parsing VARIANTS and the allowlist on every request would cost CPU on every hit.
+fn config(env: &Env) -> Result<Rc<Config>, String> {
+    if let Some(c) = CONFIG.with(|c| c.borrow().clone()) {
+        return Ok(c);
     }
-    let cfg = match Config::from_env(&env) {
-        Ok(c) => c,
-        Err(m) => return Ok(error_response(500, "bad_config", &m)),
-    };
-    let (opts_str, source) = match parse_route(&url, &cfg) {
-        Ok(x) => x,
-        Err(r) => return Ok(r),
-    };
-    let opts = match Options::parse(&opts_str) {
-        Ok(o) => o,
-        Err(e) => return Ok(core_error_response(&e)),
-    };
-    let accept = req.headers().get("accept")?;
-    let mut accepts = Accepts::from_header(accept.as_deref());
-    if !cfg.enable_avif {
-        accepts.avif = false;
+    let c = Rc::new(Config::from_env(env)?);
+    CONFIG.with(|slot| *slot.borrow_mut() = Some(c.clone()));
+    Ok(c)
+}
+
+async fn handle_image(
+    ir: ImageRequest,
+    url: &Url,
+    env: &Env,
+    ctx: &Context,
+    cfg: &Config,
+) -> worker::Result<Response> {
+    // key: resolved once; the key and the plan both come from `resolved`
+    let resolved = ir.options.resolve(&ir.client);
+    let generation = purge::generation(env, &ir.source).await;
+    #[cfg(feature = "test-trap")]
+    if url.path().ends_with("/__edgepix-test-trap") {
+        // Test builds only (feature test-trap, release flags): a panic after an await, where
+        // a real one would happen (a decoder, after the source arrived), to prove that the
+        // trapping request is answered JSON 500 and the next one by a fresh instance.
+        panic!("test trap");
     }
-    let resolved = plan::resolve_auto(&opts, accepts);
-    let vary_accept = opts.format == Some(FormatOption::Auto);
-    let inm = req.headers().get("if-none-match")?;
-
-    // The key: engine version, canonical resolved options, source identity.
-    let key_text = format!(
-        "{ENGINE_VERSION}\n{}\n{}",
-        resolved.canonical(),
-        source.key()
-    );
-    let hash = store::sha256_hex(key_text.as_bytes()).await?;
-    let cache_url = store::cache_url(&url, "v", &hash);
-    let kv_key = store::kv_key("v1", &hash);
-
-    let mut timing = Timing {
-        fetch: None,
-        stages: None,
-        cache: 0.0,
-        cache_desc: "miss",
-    };
-    let reply = |status, layer| Reply {
-        head,
-        vary_accept,
-        if_none_match: inm.as_deref(),
-        status,
-        layer,
+    let key = VariantKey::new(url, &resolved, &ir.source, generation).await?;
+    let mut reply = Reply {
+        cfg,
+        head: ir.head,
+        vary_accept: ir.options.format == Some(FormatOption::Auto),
+        if_none_match: ir.if_none_match.as_deref(),
+        timing: Timing::default(),
     };
 
-    // 1. Cache API
+    // lookup: Cache API, then KV
     let t0 = js_sys::Date::now();
-    if let Some(entry) = store::cache_get(&cache_url).await {
-        timing.cache = js_sys::Date::now() - t0;
-        timing.cache_desc = "cache-api";
-        let (status, max_age) = if entry.meta.stale {
-            ("STALE", cfg.stale_max_age)
+    if let Some((meta, body)) = store::cache_lookup(&key.cache_url).await {
+        reply.timing.cache = js_sys::Date::now() - t0;
+        reply.timing.cache_desc = "cache-api";
+        let (status, cc) = if meta.stale {
+            ("STALE", Freshness::Public(cfg.stale_max_age).header())
         } else {
-            ("HIT", entry.meta.ttl)
+            ("HIT", cache_control(&meta, meta.ttl))
         };
-        return Ok(variant_response(
-            &entry.meta,
-            entry.body,
-            &reply(status, "cache-api"),
-            &timing,
-            max_age,
+        let len = (meta.len > 0).then_some(meta.len);
+        return Ok(respond::variant(
+            &meta,
+            Body::Stream(body, len),
+            &reply,
+            status,
+            "cache-api",
+            &cc,
         ));
     }
-    // 2. KV
     let now = js_sys::Date::now();
     let mut stale = None;
-    if let Some(entry) = store::kv_get(&env, &kv_key).await {
-        timing.cache = js_sys::Date::now() - t0;
+    if let Some(entry) = store::kv_get(env, &key.kv_key).await {
+        reply.timing.cache = js_sys::Date::now() - t0;
         if entry.meta.is_fresh(now) {
-            timing.cache_desc = "kv";
-            let left = ((entry.meta.stored + entry.meta.ttl as f64 * 1000.0 - now) / 1000.0)
-                .max(0.0) as u64;
-            let resp = variant_response(
+            reply.timing.cache_desc = "kv";
+            let left = entry.meta.left(now);
+            let cc = cache_control(&entry.meta, entry.meta.ttl);
+            let resp = respond::variant(
                 &entry.meta,
-                entry.body.clone(),
-                &reply("HIT", "kv"),
-                &timing,
-                entry.meta.ttl,
+                Body::Bytes(entry.body.clone()),
+                &reply,
+                "HIT",
+                "kv",
+                &cc,
             );
-            let meta = entry.meta.clone();
-            let body = entry.body;
-            ctx.wait_until(async move { store::cache_put(cache_url, body, &meta, left).await });
+            // promote to this location's Cache API for what is left of its lifetime
+            let w = Write {
+                body: entry.body,
+                meta: entry.meta,
+                cache: Some((key.cache_url, left)).filter(|c| c.1 > 0),
+                kv: None,
+            };
+            writeback::schedule(ctx, env, vec![w]);
             return Ok(resp);
         }
         stale = Some(entry);
     }
-    timing.cache = js_sys::Date::now() - t0;
+    reply.timing.cache = js_sys::Date::now() - t0;
 
-    // 3. Source: its own Cache API entry, then the origin.
-    let src_hash = store::sha256_hex(format!("src\n{}", source.key()).as_bytes()).await?;
-    let src_cache_url = store::cache_url(&url, "s", &src_hash);
-    let t1 = js_sys::Date::now();
-    let fetched = match store::cache_get(&src_cache_url).await {
-        Some(e) => {
-            timing.fetch = Some(js_sys::Date::now() - t1);
-            let ttl = e.meta.ttl;
-            Ok((
-                Fetched {
-                    bytes: e.body,
-                    not_modified: false,
-                    etag: e.meta.src_etag,
-                    max_age: Some(ttl),
-                },
-                true,
-            ))
-        }
-        None => {
-            // With a stale variant in hand, ask the origin whether the source changed.
-            let inm_src = stale.as_ref().and_then(|e| e.meta.src_etag.clone());
-            let r = origin::fetch_source(&env, &cfg, &url, &source, inm_src.as_deref()).await;
-            timing.fetch = Some(js_sys::Date::now() - t1);
-            r.map(|f| (f, false))
-        }
+    // source: the cached bytes of this source, then the origin
+    let mut reservation = match Reservation::take(0, cfg.max_inflight_bytes) {
+        Some(r) => r,
+        None => return Ok(busy(cfg)),
     };
-    let (src, src_from_cache) = match fetched {
+    let t1 = js_sys::Date::now();
+    let fetched = fetch(env, cfg, url, &ir, &key, stale.as_ref(), &mut reservation).await;
+    reply.timing.fetch = Some(js_sys::Date::now() - t1);
+    let (src, src_write) = match fetched {
         Ok(x) => x,
+        Err(FetchError::Busy) => return Ok(busy(cfg)),
         Err(e) => {
             // Availability over freshness: an outage serves the last good variant.
             let outage = matches!(
                 e,
-                FetchError::Status(500..=599) | FetchError::Timeout | FetchError::Network(_)
+                FetchError::Status(500..=599)
+                    | FetchError::Timeout
+                    | FetchError::Network(_)
+                    | FetchError::RedirectLoop(_)
             );
             if let (true, Some(mut entry)) = (outage, stale) {
-                timing.cache_desc = "kv-stale";
-                let resp = variant_response(
+                reply.timing.cache_desc = "kv-stale";
+                let cc = Freshness::Public(cfg.stale_max_age).header();
+                let resp = respond::variant(
                     &entry.meta,
-                    entry.body.clone(),
-                    &reply("STALE", "kv"),
-                    &timing,
-                    cfg.stale_max_age,
+                    Body::Bytes(entry.body.clone()),
+                    &reply,
+                    "STALE",
+                    "kv",
+                    &cc,
                 );
                 // Shield the origin for a short while without hiding its recovery for long.
                 entry.meta.stale = true;
-                let ttl = cfg.stale_max_age;
-                ctx.wait_until(async move {
-                    store::cache_put(cache_url, entry.body, &entry.meta, ttl).await
-                });
+                let w = Write {
+                    body: entry.body,
+                    meta: entry.meta,
+                    cache: Some((key.cache_url, cfg.stale_max_age)),
+                    kv: None,
+                };
+                writeback::schedule(ctx, env, vec![w]);
                 return Ok(resp);
             }
-            return Ok(fetch_error_response(&e, cfg.limits.max_input_bytes));
+            return Ok(respond::error(
+                &fetch_refusal(&e, cfg.limits.max_input_bytes),
+                cfg,
+            ));
         }
     };
-    let ttl = src.max_age.unwrap_or(0).max(cfg.ttl_floor);
+    let freshness = Freshness::from_cache_control(src.cache_control.as_deref(), cfg.ttl_floor);
     if src.not_modified {
-        if let Some(mut entry) = stale {
-            // The source is unchanged: the stale variant is valid again, no transform needed.
-            entry.meta.stored = js_sys::Date::now();
-            entry.meta.ttl = ttl;
-            timing.cache_desc = "kv-revalidated";
-            let resp = variant_response(
-                &entry.meta,
-                entry.body.clone(),
-                &reply("HIT", "revalidated"),
-                &timing,
-                ttl,
-            );
-            let retention = cfg.kv_retention.max(ttl);
-            let env2 = env.clone();
-            ctx.wait_until(async move {
-                let Entry { body, meta } = entry;
-                store::cache_put(cache_url, body.clone(), &meta, ttl).await;
-                store::kv_put(&env2, kv_key, body, meta, retention).await;
-            });
-            return Ok(resp);
-        }
-        return Ok(error_response(
-            502,
-            "origin_error",
-            "the origin answered 304 to an unconditional request",
-        ));
+        let Some(mut entry) = stale else {
+            return Ok(respond::error(
+                &Refusal::new(
+                    502,
+                    "origin_error",
+                    "the origin answered 304 to an unconditional request",
+                ),
+                cfg,
+            ));
+        };
+        // The source is unchanged: the stored variant is valid again, no transform needed.
+        entry.meta.stored = js_sys::Date::now();
+        entry.meta.ttl = freshness.ttl();
+        entry.meta.revalidate = freshness == Freshness::Revalidate;
+        reply.timing.cache_desc = "kv-revalidated";
+        let resp = respond::variant(
+            &entry.meta,
+            Body::Bytes(entry.body.clone()),
+            &reply,
+            "HIT",
+            "revalidated",
+            &freshness.header(),
+        );
+        let writes = Write::decide(
+            entry.body,
+            entry.meta,
+            freshness,
+            Some(key.cache_url),
+            Some((key.kv_key, cfg.kv_retention)),
+            cfg.max_kv_bytes,
+        );
+        writeback::schedule(ctx, env, writes.into_iter().collect());
+        return Ok(resp);
     }
-    // The source is cached too (Cache API only), so N variants of a photo cost one origin
-    // fetch. Written after the transform, moving the bytes instead of copying them.
-    let src_meta = (!src_from_cache).then(|| Meta {
-        ct: "application/octet-stream".into(),
-        etag: String::new(),
-        name: String::new(),
-        notes: String::new(),
-        stored: js_sys::Date::now(),
-        ttl,
-        src_etag: src.etag.clone(),
-        stale: false,
-    });
 
-    // 4. Transform
-    let clock = || js_sys::Date::now();
-    let out = match crate::transform(&src.bytes, &resolved, accepts, &cfg.limits, &clock) {
+    // transform, its memory reserved first
+    let out = match transform(&src.bytes, &resolved, cfg, &mut reservation) {
         Ok(o) => o,
-        Err(e) => {
-            let fatal = e.code != crate::ErrorCode::BadOption
-                && e.code != crate::ErrorCode::UnknownOption
-                && e.code != crate::ErrorCode::UnsupportedOption;
-            if fatal && opts.onerror == Some(OnError::Redirect) {
-                let h = Headers::new();
-                let _ = h.set("location", &source.public_url());
-                let _ = h.set("cache-control", "no-store");
-                let _ = h.set("x-edgepix-error", e.code.as_str());
-                return Ok(ResponseBuilder::new()
-                    .with_status(302)
-                    .with_headers(h)
-                    .empty());
+        Err(TransformFailure::Busy) => return Ok(busy(cfg)),
+        Err(TransformFailure::Engine(e)) => {
+            let fatal = !matches!(
+                e.code,
+                crate::ErrorCode::BadOption
+                    | crate::ErrorCode::UnknownOption
+                    | crate::ErrorCode::UnsupportedOption
+            );
+            if fatal && ir.options.onerror == Some(OnError::Redirect) {
+                return Ok(respond::redirect(
+                    &ir.source.public_url(),
+                    e.code.as_str(),
+                    cfg,
+                ));
             }
-            return Ok(core_error_response(&e));
+            return Ok(respond::error(&Refusal::from(e), cfg));
         }
     };
-    if let Some(meta) = src_meta {
-        let body = src.bytes;
-        ctx.wait_until(async move { store::cache_put(src_cache_url, body, &meta, ttl).await });
-    } else {
-        drop(src.bytes);
-    }
-    timing.stages = Some([out.timings.decode, out.timings.resize, out.timings.encode]);
+    drop(reservation);
+    reply.timing.stages = Some([out.timings.decode, out.timings.resize, out.timings.encode]);
     let digest = store::sha256_hex(&out.bytes).await?;
     let meta = Meta {
         ct: if out.format == crate::OutputFormat::Json {
@@ -488,25 +295,183 @@ async fn handle_image(req: Request, url: Url, env: Env, ctx: Context) -> worker:
             out.mime().into()
         },
         etag: format!("\"{}\"", &digest[..32]),
-        name: format!("{}.{}", source.file_stem(), out.format.extension()),
+        name: format!("{}.{}", ir.source.file_stem(), out.format.extension()),
         notes: out.notes.join("; "),
         stored: js_sys::Date::now(),
-        ttl,
+        ttl: freshness.ttl(),
         src_etag: src.etag,
         stale: false,
+        revalidate: freshness == Freshness::Revalidate,
+        len: out.bytes.len() as u64,
+        resized: resized_header(&out),
     };
     let body = out.bytes;
-    let resp = variant_response(&meta, body.clone(), &reply("MISS", "origin"), &timing, ttl);
-
-    // 5. Write back without delaying the response.
-    let kv_copy = (body.len() <= cfg.max_kv_bytes).then(|| (body.clone(), meta.clone()));
-    let retention = cfg.kv_retention.max(ttl);
-    let env2 = env.clone();
-    ctx.wait_until(async move {
-        store::cache_put(cache_url, body, &meta, ttl).await;
-        if let Some((b, m)) = kv_copy {
-            store::kv_put(&env2, kv_key, b, m, retention).await;
-        }
-    });
+    let resp = respond::variant(
+        &meta,
+        Body::Bytes(body.clone()),
+        &reply,
+        "MISS",
+        "origin",
+        &freshness.header(),
+    );
+    let mut writes: Vec<Write> = Vec::new();
+    writes.extend(Write::decide(
+        body,
+        meta,
+        freshness,
+        Some(key.cache_url),
+        Some((key.kv_key, cfg.kv_retention)),
+        cfg.max_kv_bytes,
+    ));
+    writes.extend(src_write.and_then(|(bytes, meta)| {
+        Write::decide(bytes, meta, freshness, Some(key.source_cache_url), None, 0)
+    }));
+    writeback::schedule(ctx, env, writes);
     Ok(resp)
+}
+
+fn busy(cfg: &Config) -> Response {
+    respond::error(
+        &Refusal::new(
+            503,
+            "busy",
+            "this isolate is at its in-flight memory cap (MAX_INFLIGHT_BYTES); retry shortly",
+        ),
+        cfg,
+    )
+}
+
+/// `Cache-Control` of a stored variant served with `left` seconds of freshness.
+fn cache_control(meta: &Meta, left: u64) -> String {
+    if meta.revalidate {
+        Freshness::Revalidate.header()
+    } else {
+        Freshness::Public(left).header()
+    }
+}
+
+/// `x-edgepix-resized`: what was done, e.g. `ok; 1200x675 webp q=85 from 5640x3172 jpeg`.
+fn resized_header(out: &crate::Output) -> String {
+    let (iw, ih) = out.input.display_size();
+    format!(
+        "ok; {}x{} {} from {iw}x{ih} {}",
+        out.width,
+        out.height,
+        out.format.name(),
+        out.input.format.name()
+    )
+}
+
+/// The source bytes: this source's own Cache API entry, then the origin (conditional when a
+/// stored variant has the source's ETag). Also what to write back of the source itself.
+async fn fetch(
+    env: &Env,
+    cfg: &Config,
+    url: &Url,
+    ir: &ImageRequest,
+    key: &VariantKey,
+    stale: Option<&Entry>,
+    reservation: &mut Reservation,
+) -> Result<(Fetched, Option<(Vec<u8>, Meta)>), FetchError> {
+    if let Some(e) = store::cache_get(&key.source_cache_url).await {
+        if !reservation.grow(e.body.len() as u64, cfg.max_inflight_bytes) {
+            return Err(FetchError::Busy);
+        }
+        let cache_control = Some(Freshness::Public(e.meta.ttl).header());
+        return Ok((
+            Fetched {
+                bytes: e.body,
+                not_modified: false,
+                etag: e.meta.src_etag,
+                cache_control,
+            },
+            None,
+        ));
+    }
+    let inm_src = stale.and_then(|e| e.meta.src_etag.clone());
+    let f =
+        origin::fetch_source(env, cfg, url, &ir.source, inm_src.as_deref(), reservation).await?;
+    let ttl = Freshness::from_cache_control(f.cache_control.as_deref(), cfg.ttl_floor).ttl();
+    // N variants of a photo cost one origin fetch: the source is cached too (Cache API only)
+    let meta = Meta {
+        ct: "application/octet-stream".into(),
+        etag: String::new(),
+        name: String::new(),
+        notes: String::new(),
+        stored: js_sys::Date::now(),
+        ttl,
+        src_etag: f.etag.clone(),
+        stale: false,
+        revalidate: false,
+        len: f.bytes.len() as u64,
+        resized: String::new(),
+    };
+    let copy = (!f.not_modified).then(|| (f.bytes.clone(), meta));
+    Ok((f, copy))
+}
+
+enum TransformFailure {
+    Busy,
+    Engine(crate::Error),
+}
+
+/// Plans, reserves the plan's memory estimate against the isolate's in-flight cap, runs.
+fn transform(
+    bytes: &[u8],
+    resolved: &Resolved,
+    cfg: &Config,
+    reservation: &mut Reservation,
+) -> Result<crate::Output, TransformFailure> {
+    let plan = crate::pipeline::plan_for(bytes, resolved, &cfg.limits)
+        .map_err(TransformFailure::Engine)?;
+    // The input is already reserved; the plan's estimate counts it too.
+    let more = plan.memory.peak.saturating_sub(reservation.bytes());
+    if !reservation.grow(more, cfg.max_inflight_bytes) {
+        return Err(TransformFailure::Busy);
+    }
+    let clock = || js_sys::Date::now();
+    crate::transform_resolved(bytes, resolved, &cfg.limits, &clock)
+        .map_err(TransformFailure::Engine)
+}
+
+fn fetch_refusal(e: &FetchError, max_input: usize) -> Refusal {
+    match e {
+        FetchError::NotFound(s) => Refusal::new(
+            404,
+            "source_not_found",
+            format!("the origin answered {s} for the source image"),
+        ),
+        FetchError::Status(s) => Refusal::new(
+            502,
+            "origin_error",
+            format!("the origin answered {s} for the source image"),
+        ),
+        FetchError::Timeout => Refusal::new(
+            504,
+            "origin_timeout",
+            "the origin did not answer in time (ORIGIN_TIMEOUT_MS)",
+        ),
+        FetchError::Network(m) => Refusal::new(
+            502,
+            "origin_unreachable",
+            format!("the origin could not be reached: {m}"),
+        ),
+        FetchError::Forbidden(u) => Refusal::new(
+            403,
+            "source_forbidden",
+            format!("the origin redirected to a source that is not allowed: {u}"),
+        ),
+        FetchError::RedirectLoop(m) => Refusal::new(
+            508,
+            "redirect_loop",
+            format!("the origin's redirects loop: {m}"),
+        ),
+        FetchError::TooLarge(n) => Refusal::from(crate::Error::new(
+            crate::ErrorCode::InputTooLarge,
+            format!("the source is {n} bytes; the largest accepted is {max_input} bytes"),
+        )),
+        FetchError::Busy => {
+            Refusal::new(503, "busy", "this isolate is at its in-flight memory cap")
+        }
+    }
 }

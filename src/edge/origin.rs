@@ -1,9 +1,13 @@
 //! Fetching source images: from the Worker's static assets, from `ORIGIN_BASE`, or from an
-//! allowlisted absolute URL. Redirects are followed by hand so every hop is checked against the
-//! allowlist; the size cap is checked on Content-Length before reading and again while reading.
+//! allowlisted absolute URL. Redirects are followed by hand so every hop is held to the rule
+//! the source was (`source::admit` with the source's `Scope`), and a loop is told apart from
+//! other failures; the size cap is checked on Content-Length before reading and again while
+//! reading.
 
 use super::allow::Allowlist;
 use super::config::Config;
+use super::inflight::Reservation;
+use super::source::{self, Place, Scope, Source};
 use futures_util::StreamExt;
 use worker::{
     AbortSignal, Env, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, Url,
@@ -13,59 +17,6 @@ use worker::{
 pub const VIA: &str = "1.1 edgepix";
 pub const VIA_TOKEN: &str = "edgepix";
 
-/// Where the source comes from.
-#[derive(Debug, Clone)]
-pub enum Source {
-    /// A path in the Worker's own static assets.
-    Asset(String),
-    /// An absolute URL (from ORIGIN_BASE or an allowlisted absolute source).
-    Remote { url: Url, check_allowlist: bool },
-}
-
-impl Source {
-    /// Stable identity used in cache keys.
-    pub fn key(&self) -> String {
-        match self {
-            Source::Asset(p) => format!("asset:{p}"),
-            Source::Remote { url, .. } => url.to_string(),
-        }
-    }
-
-    /// What `onerror=redirect` sends the client to.
-    pub fn public_url(&self) -> String {
-        match self {
-            Source::Asset(p) => p.clone(),
-            Source::Remote { url, .. } => url.to_string(),
-        }
-    }
-
-    /// The last path segment, for Content-Disposition.
-    pub fn file_stem(&self) -> String {
-        let path = match self {
-            Source::Asset(p) => p.as_str(),
-            Source::Remote { url, .. } => url.path(),
-        };
-        let last = path.rsplit('/').next().unwrap_or("");
-        let stem = last.rsplit_once('.').map(|(s, _)| s).unwrap_or(last);
-        let clean: String = stem
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .take(80)
-            .collect();
-        if clean.is_empty() {
-            "image".into()
-        } else {
-            clean
-        }
-    }
-}
-
 #[derive(Debug)]
 pub enum FetchError {
     /// The origin answered 404 or 410.
@@ -74,12 +25,16 @@ pub enum FetchError {
     Status(u16),
     /// No answer in time.
     Timeout,
-    /// Connection refused, DNS, TLS, a redirect loop ...
+    /// Connection refused, DNS, TLS ...
     Network(String),
-    /// A redirect to a URL outside the allowlist.
+    /// A redirect to a URL its source's scope does not admit (the URL and why).
     Forbidden(String),
+    /// A redirect back to a URL already visited, or more than `MAX_REDIRECTS` of them.
+    RedirectLoop(String),
     /// Declared or actual size above the input limit.
     TooLarge(u64),
+    /// Reading the body would pass the isolate's in-flight byte cap (answered 503).
+    Busy,
 }
 
 pub struct Fetched {
@@ -88,26 +43,8 @@ pub struct Fetched {
     /// The origin answered 304 to our `If-None-Match`: the stale variant is still right.
     pub not_modified: bool,
     pub etag: Option<String>,
-    /// max-age (or s-maxage) the origin gave, if any.
-    pub max_age: Option<u64>,
-}
-
-/// `s-maxage` wins over `max-age`; `no-store` / `no-cache` / `private` count as 0.
-pub fn parse_max_age(cc: Option<&str>) -> Option<u64> {
-    let cc = cc?.to_ascii_lowercase();
-    let mut max_age = None;
-    let mut s_maxage = None;
-    for d in cc.split(',').map(str::trim) {
-        if d == "no-store" || d == "no-cache" || d == "private" {
-            return Some(0);
-        }
-        if let Some(v) = d.strip_prefix("s-maxage=") {
-            s_maxage = v.trim_matches('"').parse().ok();
-        } else if let Some(v) = d.strip_prefix("max-age=") {
-            max_age = v.trim_matches('"').parse().ok();
-        }
-    }
-    s_maxage.or(max_age)
+    /// The origin's Cache-Control (see `freshness`).
+    pub cache_control: Option<String>,
 }
 
 pub async fn fetch_source(
@@ -116,10 +53,11 @@ pub async fn fetch_source(
     origin_of_request: &Url,
     src: &Source,
     if_none_match: Option<&str>,
+    reservation: &mut Reservation,
 ) -> Result<Fetched, FetchError> {
     let max = cfg.limits.max_input_bytes as u64;
-    let resp = match src {
-        Source::Asset(path) => {
+    let resp = match &src.place {
+        Place::Asset(path) => {
             let mut url = origin_of_request.clone();
             url.set_path(path);
             url.set_query(None);
@@ -137,31 +75,42 @@ pub async fn fetch_source(
                 .await
                 .map_err(|e| FetchError::Network(e.to_string()))?
         }
-        Source::Remote {
-            url,
-            check_allowlist,
-        } => {
-            let allow = if *check_allowlist {
-                Some(&cfg.allow)
-            } else {
-                None
-            };
-            fetch_remote(url.clone(), allow, cfg.origin_timeout_ms, if_none_match).await?
+        Place::Remote { url, scope } => {
+            fetch_remote(
+                source::with_query(url, src.query.as_deref()),
+                scope,
+                &cfg.allow,
+                cfg.origin_timeout_ms,
+                if_none_match,
+            )
+            .await?
         }
     };
-    read_body(resp, max, if_none_match.is_some()).await
+    read_body(
+        resp,
+        max,
+        if_none_match.is_some(),
+        reservation,
+        cfg.max_inflight_bytes,
+    )
+    .await
 }
+
+/// Redirects followed before the chain counts as a loop.
+pub const MAX_REDIRECTS: usize = 5;
 
 async fn fetch_remote(
     mut url: Url,
-    allow: Option<&Allowlist>,
+    scope: &Scope,
+    allow: &Allowlist,
     timeout_ms: u32,
     if_none_match: Option<&str>,
 ) -> Result<Response, FetchError> {
     let started = js_sys::Date::now();
     // One deadline for the whole exchange, body included.
     let signal = AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(timeout_ms));
-    for _hop in 0..5 {
+    let mut visited = vec![url.clone()];
+    loop {
         let headers = Headers::new();
         let _ = headers.set("via", VIA);
         if let Some(v) = if_none_match {
@@ -194,23 +143,41 @@ async fn fetch_remote(
         let status = resp.status_code();
         if (300..400).contains(&status) && status != 304 {
             let loc = resp.headers().get("location").ok().flatten();
-            let Some(next) = loc.and_then(|l| url.join(&l).ok()) else {
+            let Some(mut next) = loc.and_then(|l| url.join(&l).ok()) else {
                 return Err(FetchError::Status(status));
             };
-            if let Some(a) = allow {
-                if !a.allows(&next) {
-                    return Err(FetchError::Forbidden(next.to_string()));
-                }
+            // Fragments never reach the origin: `a#1` and `a#2` are one URL to the loop check.
+            next.set_fragment(None);
+            source::admit(&next, scope, allow)
+                .map_err(|e| FetchError::Forbidden(format!("{next}: {}", e.message())))?;
+            if visited.contains(&next) {
+                return Err(FetchError::RedirectLoop(format!(
+                    "the redirect to {next} returns to a URL fetched before, after {} hop(s)",
+                    visited.len()
+                )));
             }
+            if visited.len() > MAX_REDIRECTS {
+                return Err(FetchError::RedirectLoop(format!(
+                    "more than {MAX_REDIRECTS} redirects"
+                )));
+            }
+            visited.push(next.clone());
             url = next;
             continue;
         }
         return Ok(resp);
     }
-    Err(FetchError::Network("too many redirects".into()))
 }
 
-async fn read_body(mut resp: Response, max: u64, conditional: bool) -> Result<Fetched, FetchError> {
+/// Reads the body, counting every chunk against the input limit and, before it is copied into
+/// wasm memory, against the isolate's in-flight bytes.
+async fn read_body(
+    mut resp: Response,
+    max: u64,
+    conditional: bool,
+    reservation: &mut Reservation,
+    inflight_cap: u64,
+) -> Result<Fetched, FetchError> {
     let status = resp.status_code();
     match status {
         200..=299 => {}
@@ -220,7 +187,7 @@ async fn read_body(mut resp: Response, max: u64, conditional: bool) -> Result<Fe
                 bytes: Vec::new(),
                 not_modified: true,
                 etag: h.get("etag").ok().flatten(),
-                max_age: parse_max_age(h.get("cache-control").ok().flatten().as_deref()),
+                cache_control: h.get("cache-control").ok().flatten(),
             });
         }
         404 | 410 => return Err(FetchError::NotFound(status)),
@@ -228,21 +195,25 @@ async fn read_body(mut resp: Response, max: u64, conditional: bool) -> Result<Fe
     }
     let h = resp.headers();
     let etag = h.get("etag").ok().flatten();
-    let max_age = parse_max_age(h.get("cache-control").ok().flatten().as_deref());
-    if let Some(len) = h
+    let cache_control = h.get("cache-control").ok().flatten();
+    let declared = h
         .get("content-length")
         .ok()
         .flatten()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-    {
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if let Some(len) = declared {
         if len > max {
             return Err(FetchError::TooLarge(len));
+        }
+        // The whole body is about to live in wasm memory: reserve it before reading.
+        if !reservation.grow(len.saturating_sub(reservation.bytes()), inflight_cap) {
+            return Err(FetchError::Busy);
         }
     }
     let mut stream = resp
         .stream()
         .map_err(|e| FetchError::Network(e.to_string()))?;
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(0) as usize);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
             let m = e.to_string();
@@ -257,12 +228,20 @@ async fn read_body(mut resp: Response, max: u64, conditional: bool) -> Result<Fe
                 bytes.len() as u64 + chunk.len() as u64,
             ));
         }
+        // Without a Content-Length the Vec doubles as it grows: reserve its next capacity.
+        let need = bytes.len() + chunk.len();
+        if need > bytes.capacity() {
+            let next = (bytes.capacity() * 2).max(need) as u64;
+            if !reservation.grow(next.saturating_sub(reservation.bytes()), inflight_cap) {
+                return Err(FetchError::Busy);
+            }
+        }
         bytes.extend_from_slice(&chunk);
     }
     Ok(Fetched {
         bytes,
         not_modified: false,
         etag,
-        max_age,
+        cache_control,
     })
 }

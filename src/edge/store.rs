@@ -30,11 +30,25 @@ pub struct Meta {
     /// Served during an origin outage (Cache API copies of a stale KV entry).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stale: bool,
+    /// The origin said `no-cache`: revalidate with it before every reuse.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revalidate: bool,
+    /// Body length, for Content-Length when a stored body is streamed through.
+    #[serde(default)]
+    pub len: u64,
+    /// What the engine did, for `x-edgepix-resized` on hits too.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub resized: String,
 }
 
 impl Meta {
     pub fn is_fresh(&self, now_ms: f64) -> bool {
-        now_ms < self.stored + self.ttl as f64 * 1000.0
+        !self.revalidate && now_ms < self.stored + self.ttl as f64 * 1000.0
+    }
+
+    /// Seconds of freshness left at `now_ms`.
+    pub fn left(&self, now_ms: f64) -> u64 {
+        ((self.stored + self.ttl as f64 * 1000.0 - now_ms) / 1000.0).max(0.0) as u64
     }
 }
 
@@ -64,6 +78,26 @@ pub fn cache_url(host_origin: &Url, kind: &str, hash: &str) -> String {
 
 pub fn kv_key(kind: &str, hash: &str) -> String {
     format!("{kind}:{hash}")
+}
+
+/// A Cache API hit as metadata and the stored body's stream: a hit is answered without the
+/// bytes passing through wasm memory.
+pub async fn cache_lookup(url: &str) -> Option<(Meta, worker::ResponseBody)> {
+    let resp = match Cache::default().get(url, true).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return None,
+        Err(e) => {
+            console_warn!("edgepix: cache API get failed: {e}");
+            return None;
+        }
+    };
+    let meta: Meta = resp
+        .headers()
+        .get("x-edgepix-meta")
+        .ok()
+        .flatten()
+        .and_then(|m| serde_json::from_str(&m).ok())?;
+    Some((meta, resp.into_parts().1))
 }
 
 pub async fn cache_get(url: &str) -> Option<Entry> {

@@ -1,63 +1,98 @@
-use super::{base, le16, Probe};
+use super::{base, Probe, Walked};
+use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::format::ImageFormat;
 
+/// Frame facts a GIF declares, read without decompressing anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GifScan {
+    pub frames: u32,
+    /// Sum of every frame's declared width x height: what decoding all frames touches.
+    pub frame_area: u64,
+    /// Largest single frame rectangle (width x height) as declared.
+    pub largest_frame: u64,
+}
+
 /// Reads the logical screen and counts frames by skipping sub-blocks; nothing is decompressed.
-pub(super) fn probe(data: &[u8]) -> Result<Probe> {
+pub(super) fn probe(data: &[u8]) -> Result<Walked> {
     let corrupt = |why: &str| Error::corrupt("GIF", why);
-    let w = le16(data, 6).ok_or_else(|| corrupt("the header is truncated"))?;
-    let h = le16(data, 8).ok_or_else(|| corrupt("the header is truncated"))?;
+    let mut c = Cursor::at(data, 6);
+    let truncated = || corrupt("the header is truncated");
+    let w = c.le16().ok_or_else(truncated)?;
+    let h = c.le16().ok_or_else(truncated)?;
+    let flags = c.u8().ok_or_else(truncated)?;
+    c.skip(2).ok_or_else(truncated)?;
     let mut p = base(ImageFormat::Gif, data, w as u32, h as u32);
-    let flags = *data
-        .get(10)
-        .ok_or_else(|| corrupt("the header is truncated"))?;
-    let mut pos = 13;
     if flags & 0x80 != 0 {
-        pos += 3 << ((flags & 7) + 1);
+        c.skip(3 << ((flags & 7) + 1))
+            .ok_or_else(|| corrupt("the global colour table is truncated"))?;
     }
-    let mut frames = 0u32;
-    let skip_sub_blocks = |mut pos: usize| -> Option<usize> {
-        loop {
-            let n = *data.get(pos)? as usize;
-            pos += 1 + n;
-            if n == 0 {
-                return Some(pos);
-            }
+    let (scan, outside) = scan_blocks(&mut c, &mut p);
+    p.frames = scan.frames.max(1);
+    p.gif = Some(scan);
+    if scan.frames > 0 && outside == scan.frames {
+        // Nothing of the picture lands on the screen it declares: not an image anyone made.
+        let damage = corrupt("every frame lies outside the logical screen");
+        return Ok(Walked::damaged(p, damage));
+    }
+    Ok(Walked::sound(p))
+}
+
+/// Skips data sub-blocks up to and including the terminator. `None` when the data ends first.
+fn skip_sub_blocks(c: &mut Cursor) -> Option<()> {
+    loop {
+        let n = c.u8()?;
+        if n == 0 {
+            return Some(());
         }
-    };
-    while let Some(&b) = data.get(pos) {
+        c.skip(n as u64)?;
+    }
+}
+
+/// The frames' facts, and how many frames lie wholly outside the logical screen.
+fn scan_blocks(c: &mut Cursor, p: &mut Probe) -> (GifScan, u32) {
+    let mut scan = GifScan::default();
+    let mut outside = 0u32;
+    while let Some(b) = c.u8() {
         match b {
             0x2C => {
-                let f = match data.get(pos + 9) {
-                    Some(f) => *f,
-                    None => break,
+                let (Some(left), Some(top), Some(fw), Some(fh), Some(f)) =
+                    (c.le16(), c.le16(), c.le16(), c.le16(), c.u8())
+                else {
+                    break;
                 };
-                pos += 10;
-                if f & 0x80 != 0 {
-                    pos += 3 << ((f & 7) + 1);
+                if left as u32 >= p.width || top as u32 >= p.height {
+                    outside = outside.saturating_add(1);
                 }
-                frames += 1;
-                match skip_sub_blocks(pos + 1) {
-                    Some(next) => pos = next,
-                    None => break, // truncated data: the decoder decides whether it is usable
+                let area = fw as u64 * fh as u64;
+                scan.frames = scan.frames.saturating_add(1);
+                scan.frame_area = scan.frame_area.saturating_add(area);
+                scan.largest_frame = scan.largest_frame.max(area);
+                if f & 0x80 != 0 && c.skip(3 << ((f & 7) + 1)).is_none() {
+                    break;
+                }
+                // LZW minimum code size, then the image data sub-blocks. Truncated pixel data
+                // ends the walk; the decoder decides whether what is there is usable.
+                if c.u8().is_none() || skip_sub_blocks(c).is_none() {
+                    break;
                 }
             }
             0x21 => {
-                let label = data.get(pos + 1).copied();
-                if label == Some(0xF9) && data.get(pos + 3).is_some_and(|f| f & 1 != 0) {
+                let Some(label) = c.u8() else { break };
+                // The first sub-block of an extension holds its fixed fields.
+                let first = c.peek(1).and_then(|n| c.peek(1 + n[0] as u64));
+                if label == 0xF9 && first.is_some_and(|b| b.len() >= 2 && b[1] & 1 != 0) {
                     p.has_alpha = true;
                 }
-                if label == Some(0xFF) && data.get(pos + 3..pos + 14) == Some(b"ICCRGBG1012") {
+                if label == 0xFF && first.is_some_and(|b| b.get(1..12) == Some(b"ICCRGBG1012")) {
                     p.has_icc = true;
                 }
-                match skip_sub_blocks(pos + 2) {
-                    Some(next) => pos = next,
-                    None => break,
+                if skip_sub_blocks(c).is_none() {
+                    break;
                 }
             }
             _ => break, // 0x3B trailer, or junk after the last frame
         }
     }
-    p.frames = frames.max(1);
-    Ok(p)
+    (scan, outside)
 }

@@ -7,6 +7,8 @@ mod jpeg;
 mod png;
 mod webp;
 
+pub use gif::GifScan;
+
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::ImageFormat;
 use crate::limits::Limits;
@@ -23,10 +25,17 @@ pub struct Probe {
     /// EXIF orientation (AVIF: the equivalent of irot/imir), 1..=8.
     pub orientation: u16,
     pub has_icc: bool,
+    /// Bytes of the embedded ICC profile as stored (PNG: an allowance for the inflated iCCP,
+    /// which its decoder enforces); colour management holds a few times this.
+    #[serde(skip)]
+    pub icc_bytes: u64,
     pub has_alpha: bool,
     pub frames: u32,
     pub progressive: bool,
     pub bit_depth: u8,
+    /// PNG only: the IHDR colour type (0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA).
+    #[serde(skip)]
+    pub png_color_type: Option<u8>,
     pub bytes: usize,
     #[serde(skip)]
     pub exif: Option<Vec<u8>>,
@@ -34,6 +43,9 @@ pub struct Probe {
     pub xmp: Option<Vec<u8>>,
     #[serde(skip)]
     pub jpeg: Option<JpegHeader>,
+    /// GIF only: frame count and areas from a walk of the blocks (no LZW decoding).
+    #[serde(skip)]
+    pub gif: Option<GifScan>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,15 +53,24 @@ pub struct JpegHeader {
     pub components: u8,
     pub arithmetic: bool,
     pub lossless: bool,
+    pub progressive: bool,
     /// Adobe APP14 transform flag (2 = YCCK), if the marker is present.
     pub adobe_transform: Option<u8>,
-    /// The SOFn marker code of the frame (0xC0..=0xCF).
+    /// (horizontal, vertical) sampling factors of the first four components, 1..=4 each.
+    pub sampling: [(u8, u8); 4],
+    /// The SOFn marker code of the frame (0xC0..=0xCF): which decoder takes it.
     pub sof_marker: u8,
-    /// Sampling factors of the first four components as the frame header stores them
-    /// (horizontal << 4 | vertical); 0 where the frame has fewer components.
-    pub sampling: [u8; 4],
-    /// Total payload of the APP2 ICC_PROFILE chunks (what an assembled profile can reach).
-    pub icc_bytes: u32,
+}
+
+impl JpegHeader {
+    /// Largest horizontal and vertical sampling factors: one MCU covers 8x that many pixels.
+    pub fn max_sampling(&self) -> (u8, u8) {
+        let used = &self.sampling[..(self.components as usize).min(4)];
+        (
+            used.iter().map(|s| s.0).max().unwrap_or(1).max(1),
+            used.iter().map(|s| s.1).max().unwrap_or(1).max(1),
+        )
+    }
 }
 
 impl Probe {
@@ -91,7 +112,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
             "the input is not a JPEG, PNG, GIF, WebP or AVIF image",
         )
     })?;
-    let p = match format {
+    let Walked { probe: p, damage } = match format {
         ImageFormat::Jpeg => jpeg::probe(bytes)?,
         ImageFormat::Png => png::probe(bytes)?,
         ImageFormat::Gif => gif::probe(bytes)?,
@@ -125,7 +146,33 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
             ),
         ));
     }
-    Ok(p)
+    match damage {
+        Some(e) => Err(e),
+        None => Ok(p),
+    }
+}
+
+/// What a format's walker found: the header facts, and the first damage it met after them.
+/// Damage is reported only after the size limits are checked, so that a bomb with a broken
+/// chunk is still refused as a bomb (413) rather than as corrupt (422).
+struct Walked {
+    probe: Probe,
+    damage: Option<Error>,
+}
+
+impl Walked {
+    fn sound(probe: Probe) -> Walked {
+        Walked {
+            probe,
+            damage: None,
+        }
+    }
+    fn damaged(probe: Probe, damage: Error) -> Walked {
+        Walked {
+            probe,
+            damage: Some(damage),
+        }
+    }
 }
 
 /// A probe with everything but the format-specific fields at their neutral values.
@@ -136,30 +183,16 @@ fn base(format: ImageFormat, bytes: &[u8], width: u32, height: u32) -> Probe {
         height,
         orientation: 1,
         has_icc: false,
+        icc_bytes: 0,
         has_alpha: false,
         frames: 1,
         progressive: false,
         bit_depth: 8,
+        png_color_type: None,
         bytes: bytes.len(),
         exif: None,
         xmp: None,
         jpeg: None,
+        gif: None,
     }
-}
-
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-fn le16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-fn le24(b: &[u8], at: usize) -> Option<u32> {
-    let s = b.get(at..at + 3)?;
-    Some(s[0] as u32 | (s[1] as u32) << 8 | (s[2] as u32) << 16)
-}
-fn le32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }

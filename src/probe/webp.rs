@@ -1,58 +1,83 @@
-use super::{base, le16, le24, le32, Probe};
+use super::{base, Walked};
+use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::format::ImageFormat;
 
-pub(super) fn probe(data: &[u8]) -> Result<Probe> {
+/// Walks the RIFF chunks. The first chunk carries the image header; a metadata chunk whose
+/// declared length runs past the end of the file is corruption (422). Only the image data
+/// itself may be cut short (the decoder then decides what it can still show).
+pub(super) fn probe(data: &[u8]) -> Result<Walked> {
     let corrupt = |why: &str| Error::corrupt("WebP", why);
     let mut p = base(ImageFormat::Webp, data, 0, 0);
-    let mut pos = 12;
+    let mut c = Cursor::at(data, 12);
     let mut frames = 0u32;
     let mut first = true;
-    while let (Some(kind), Some(len)) = (data.get(pos..pos + 4), le32(data, pos + 4)) {
-        let len = len as usize;
-        let body = &data[(pos + 8).min(data.len())..(pos + 8).saturating_add(len).min(data.len())];
-        match kind {
+    while let (Some(kind), Some(len)) = (c.array::<4>(), c.le32()) {
+        let is_pixels = matches!(&kind, b"VP8 " | b"VP8L" | b"ALPH" | b"ANMF");
+        let body = match c.take(len as u64) {
+            Some(b) => b,
+            None if is_pixels => c.take_at_most(len as u64),
+            None => {
+                let damage = corrupt(&format!(
+                    "chunk {} declares {len} bytes, past the end of the file",
+                    String::from_utf8_lossy(&kind)
+                ));
+                if first {
+                    return Err(damage);
+                }
+                p.frames = frames.max(1);
+                return Ok(Walked::damaged(p, damage));
+            }
+        };
+        let mut b = Cursor::new(body);
+        match &kind {
             b"VP8 " if first => {
-                if body.get(3..6) != Some(&[0x9d, 0x01, 0x2a]) {
+                b.skip(3);
+                if b.take(3) != Some(&[0x9d, 0x01, 0x2a]) {
                     return Err(corrupt("the VP8 frame has no start code"));
                 }
-                p.width = (le16(body, 6).unwrap_or(0) & 0x3fff) as u32;
-                p.height = (le16(body, 8).unwrap_or(0) & 0x3fff) as u32;
+                p.width = (b.le16().unwrap_or(0) & 0x3fff) as u32;
+                p.height = (b.le16().unwrap_or(0) & 0x3fff) as u32;
             }
             b"VP8L" if first => {
-                if body.first() != Some(&0x2f) {
+                if b.u8() != Some(0x2f) {
                     return Err(corrupt("the VP8L signature is wrong"));
                 }
-                let bits = le32(body, 1).ok_or_else(|| corrupt("the VP8L header is truncated"))?;
+                let bits = b
+                    .le32()
+                    .ok_or_else(|| corrupt("the VP8L header is truncated"))?;
                 p.width = (bits & 0x3fff) + 1;
                 p.height = ((bits >> 14) & 0x3fff) + 1;
                 p.has_alpha = (bits >> 28) & 1 == 1;
             }
             b"VP8X" if first => {
-                let flags = *body.first().ok_or_else(|| corrupt("VP8X is truncated"))?;
+                let truncated = || corrupt("VP8X is truncated");
+                let flags = b.u8().ok_or_else(truncated)?;
                 p.has_icc = flags & 0x20 != 0;
                 p.has_alpha = flags & 0x10 != 0;
-                p.width = le24(body, 4).ok_or_else(|| corrupt("VP8X is truncated"))? + 1;
-                p.height = le24(body, 7).ok_or_else(|| corrupt("VP8X is truncated"))? + 1;
+                b.skip(3).ok_or_else(truncated)?;
+                p.width = b.le24().ok_or_else(truncated)? + 1;
+                p.height = b.le24().ok_or_else(truncated)? + 1;
             }
             b"EXIF" => {
                 p.orientation = crate::exif::orientation(body);
                 p.exif = Some(crate::exif::tiff_payload(body).to_vec());
             }
             b"XMP " => p.xmp = Some(body.to_vec()),
-            b"ANMF" => frames += 1,
+            b"ICCP" => p.icc_bytes = body.len() as u64,
+            b"ANMF" => frames = frames.saturating_add(1),
             _ if first => return Err(corrupt("the first chunk is not VP8, VP8L or VP8X")),
             _ => {}
         }
         first = false;
-        pos = match pos.checked_add(8 + len + (len & 1)) {
-            Some(next) => next,
-            None => break,
-        };
+        // RIFF pads odd-sized chunks to an even length; a missing pad byte at the end is fine.
+        if len & 1 == 1 {
+            c.skip(1);
+        }
     }
     if first {
         return Err(corrupt("no image chunk"));
     }
     p.frames = frames.max(1);
-    Ok(p)
+    Ok(Walked::sound(p))
 }

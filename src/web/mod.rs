@@ -37,14 +37,13 @@ pub fn engine_version() -> String {
 /// notes, input }`; throws `{ name: "EdgepixError", code, status, message }`.
 #[wasm_bindgen]
 pub fn transform(input: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
-    let (opts, max_bytes) = parse_options(options).map_err(error_to_js)?;
+    let (opts, max_bytes, limits) = parse_options(options).map_err(error_to_js)?;
     let clock = performance_now;
     // Browsers display WebP everywhere we run; AVIF output is not encoded yet anyway.
     let accepts = Accepts {
         webp: true,
         avif: false,
     };
-    let limits = Limits::default();
     let out = match max_bytes {
         Some(max) => transform_max_bytes(input, &opts, accepts, &limits, &clock, max),
         None => crate::transform(input, &opts, accepts, &limits, &clock),
@@ -56,10 +55,39 @@ pub fn transform(input: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
 /// Header-only metadata document (the `format=json` shape), as a JSON string.
 #[wasm_bindgen]
 pub fn inspect(input: &[u8]) -> Result<String, JsValue> {
-    crate::inspect(input, &Limits::default()).map_err(error_to_js)
+    crate::inspect(input, &Limits::LOCAL).map_err(error_to_js)
 }
 
-fn parse_options(options: JsValue) -> Result<(Options, Option<usize>), Error> {
+/// `Limits::LOCAL` with the caller's overrides: `{ maxMemoryBytes: 256e6, maxInputPixels: ... }`.
+fn parse_limits(value: Option<serde_json::Value>) -> Result<Limits, Error> {
+    let bad = |v: &serde_json::Value| {
+        Error::bad_option(
+            "limits",
+            &v.to_string(),
+            "an object of positive whole numbers such as {\"maxMemoryBytes\": 268435456}",
+        )
+    };
+    let Some(v) = value.filter(|v| !v.is_null()) else {
+        return Ok(Limits::LOCAL);
+    };
+    let overrides = v.as_object().ok_or_else(|| bad(&v))?;
+    let mut merged = serde_json::to_value(Limits::LOCAL).map_err(Error::internal)?;
+    for (k, x) in overrides {
+        let known = merged.get(k).is_some();
+        let whole = x.as_f64().is_some_and(|n| n >= 1.0 && n.fract() == 0.0);
+        if !known || !whole {
+            return Err(Error::bad_option(
+                &format!("limits.{k}"),
+                &x.to_string(),
+                "a positive whole number; known limits: maxInputBytes, maxInputPixels, maxOutputDimension, maxOutputPixels, maxFrames, maxDecodedBytes, maxMemoryBytes",
+            ));
+        }
+        merged[k] = serde_json::json!(x.as_f64().unwrap_or(1.0) as u64);
+    }
+    serde_json::from_value(merged).map_err(|_| bad(&v))
+}
+
+fn parse_options(options: JsValue) -> Result<(Options, Option<usize>, Limits), Error> {
     let mut value: serde_json::Value = if options.is_undefined() || options.is_null() {
         serde_json::Value::Object(Default::default())
     } else {
@@ -92,6 +120,7 @@ fn parse_options(options: JsValue) -> Result<(Options, Option<usize>), Error> {
                 })?,
         ),
     };
+    let limits = parse_limits(obj.remove("limits"))?;
     let preserve = match obj.remove("preserveMetadata") {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::Bool(b)) => Some(b),
@@ -117,7 +146,7 @@ fn parse_options(options: JsValue) -> Result<(Options, Option<usize>), Error> {
             obj.insert("metadata".into(), mode.into());
         }
     }
-    Ok((Options::from_json(&value)?, max_bytes))
+    Ok((Options::from_json(&value)?, max_bytes, limits))
 }
 
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
@@ -139,6 +168,8 @@ fn output_to_js(out: &Output) -> Result<JsValue, JsValue> {
     set(&o, "timings", t);
     let notes: Array = out.notes.iter().map(|n| JsValue::from_str(n)).collect();
     set(&o, "notes", notes);
+    // The plan's estimate of its peak memory, in bytes (docs/RELIABILITY.md).
+    set(&o, "memoryEstimate", out.memory.peak as f64);
     let (dw, dh) = out.input.display_size();
     let input = Object::new();
     set(&input, "format", out.input.format.name());

@@ -28,6 +28,8 @@ export function freePort() {
  * Origin on 127.0.0.1 serving corpus files:
  *   /c/<corpus path>          Cache-Control: max-age=3600, ETag
  *   /ttl1/c/<corpus path>     Cache-Control: max-age=1 (to make variants stale quickly)
+ *   /cc/<directive>/c/<path>  Cache-Control: <directive> (no-store, private, no-cache ...)
+ *   /t/<path under tests/data> the repository's own test files (crafted hostile inputs)
  * A matching If-None-Match gets 304 (counted in `origin.notModified`).
  * `origin.mode` = 'ok' | '500' | 'hang' | '404' changes every answer; `origin.hits(path)`
  * counts requests per path (query string ignored).
@@ -55,17 +57,27 @@ export async function startOrigin() {
       return res.end('origin exploded');
     }
     let p = u.pathname;
-    let maxAge = 3600;
+    let cacheControl = 'public, max-age=3600';
     if (p.startsWith('/ttl1/')) {
-      maxAge = 1;
+      cacheControl = 'public, max-age=1';
       p = p.slice('/ttl1'.length);
+    }
+    const cc = /^\/cc\/([^/]+)(\/.*)$/.exec(p);
+    if (cc) {
+      cacheControl = decodeURIComponent(cc[1]);
+      p = cc[2];
+    }
+    let root = CORPUS;
+    if (p.startsWith('/t/')) {
+      root = path.join(ROOT, 'tests/data');
+      p = '/c/' + p.slice(3);
     }
     if (origin.mode === '404' || !p.startsWith('/c/')) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       return res.end('not found');
     }
-    const file = path.join(CORPUS, decodeURIComponent(p.slice(3)));
-    if (!file.startsWith(CORPUS + path.sep) || !fs.existsSync(file)) {
+    const file = path.join(root, decodeURIComponent(p.slice(3)));
+    if (!file.startsWith(root + path.sep) || !fs.existsSync(file)) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       return res.end('not found');
     }
@@ -73,13 +85,13 @@ export async function startOrigin() {
     const etag = `"${st.size}-${Math.floor(st.mtimeMs)}"`;
     if (req.headers['if-none-match'] === etag) {
       origin.notModified++;
-      res.writeHead(304, { etag, 'cache-control': `public, max-age=${maxAge}` });
+      res.writeHead(304, { etag, 'cache-control': cacheControl });
       return res.end();
     }
     res.writeHead(200, {
       'content-type': 'application/octet-stream',
       'content-length': st.size,
-      'cache-control': `public, max-age=${maxAge}`,
+      'cache-control': cacheControl,
       etag,
     });
     if (req.method === 'HEAD') return res.end();
@@ -97,15 +109,16 @@ export async function startOrigin() {
   return origin;
 }
 
-/** wrangler.toml without [build], with absolute paths, in a temp dir. */
-export function writeTestConfig(dir) {
+/** wrangler.toml without [build], with absolute paths, in a temp dir. `main` may name another
+ * entry (the trap test's, on the test-trap build). */
+export function writeTestConfig(dir, main = path.join(ROOT, 'src/edge/entry.mjs')) {
   const src = fs.readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8');
   const out = [];
   let skip = false;
   for (const line of src.split('\n')) {
     if (/^\[/.test(line)) skip = line.trim() === '[build]';
     if (skip) continue;
-    if (/^main\s*=/.test(line)) out.push(`main = ${JSON.stringify(path.join(ROOT, 'build/worker/shim.mjs'))}`);
+    if (/^main\s*=/.test(line)) out.push(`main = ${JSON.stringify(main)}`);
     else if (/^directory\s*=/.test(line)) out.push(`directory = ${JSON.stringify(path.join(ROOT, 'www'))}`);
     else out.push(line);
   }

@@ -379,3 +379,23 @@ test('ORIGIN_BASE: relative sources resolve against it, never escape it; self-or
     fs.rmSync(d, { recursive: true, force: true });
   }
 });
+
+test('the Worker makes the golden bytes, and its engine version is the hash of the golden table', async () => {
+  const { createHash } = await import('node:crypto');
+  const table = fs.readFileSync(path.join(ROOT, 'tests/golden/engine.tsv'), 'utf8');
+  // FNV-1a 64 of the table's rows, as build.rs derives ENGINE_VERSION (computed here again)
+  let h = 0xcbf29ce484222325n;
+  for (const line of table.split('\n').filter((l) => l.trim() && !l.startsWith('#'))) {
+    for (const b of Buffer.from(line.trimEnd() + '\n')) {
+      h ^= BigInt(b);
+      h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+    }
+  }
+  const version = (h >> 16n).toString(16).padStart(12, '0');
+  const row = table.split('\n').find((l) => l.startsWith('photos/RainDrops.jpg\twidth=800,format=jpeg,quality=80\t'));
+  const expected = row.split('\t')[2];
+  const r = await get(img('width=800,format=jpeg,quality=80', remote('/c/photos/RainDrops.jpg')), { accept: WEBP });
+  assert.equal(r.status, 200);
+  assert.equal(createHash('sha256').update(r.body).digest('hex'), expected);
+  assert.match(r.h.get('x-edgepix-engine'), new RegExp(`-${version}$`));
+});

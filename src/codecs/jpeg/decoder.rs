@@ -73,17 +73,27 @@ pub(super) fn frame_supported(
 }
 
 /// Upper bound of the heap this decoder holds at once for a frame, in bytes: output frame,
-/// component rows, upsampling rows, one MCU row of coefficients and the scan/table state of
-/// a multi-scan frame, and the ICC profile. (`icc_bytes`: the APP2 payloads' total.)
+/// the working set, the parser's state and the ICC profile (`icc_bytes`: the APP2 payloads'
+/// total). The RGB copy of a CMYK frame is made after the decoder has freed its working set;
+/// the plan's model (`super::decode_footprint`) counts it there.
 pub(super) fn peak_bytes(
     layout: &Layout,
     channels: usize,
     multi_scan: bool,
     icc_bytes: u64,
 ) -> u64 {
-    let px = layout.out_w as u64 * layout.out_h as u64;
-    // CMYK frames are converted to a second, RGB buffer by the colour module
-    let frame = px * channels as u64 + if channels == 4 { px * 3 } else { 0 };
+    let frame = layout.out_w as u64 * layout.out_h as u64 * channels as u64;
+    frame + working_bytes(layout, multi_scan) + PARSER_BYTES + icc_bytes
+}
+
+/// DHT definitions as the parser keeps them, the ICC chunk list (grown by doubling) and small
+/// per-frame state.
+pub(super) const PARSER_BYTES: u64 = 8 * (256 + 64) + 2 * 256 * 32 + 4096;
+
+/// What the decoder allocates besides the output frame while it runs: component row rings,
+/// upsampling rows and column sums, the Huffman tables, and for a multi-scan frame the scan
+/// states and one MCU row of coefficient corners. Grows with the output's width only.
+pub(super) fn working_bytes(layout: &Layout, multi_scan: bool) -> u64 {
     let rows: u64 = layout.comps.iter().map(|c| ring_len(c) as u64).sum::<u64>()
         + (layout.comps.len() * tmp_len(layout)) as u64
         + 2 * cols_len(layout) as u64;
@@ -102,10 +112,7 @@ pub(super) fn peak_bytes(
     } else {
         (0, 8 * huffman, std::mem::size_of::<ScanState>() as u64)
     };
-    // DHT definitions as the parser keeps them, the ICC chunk list (grown by doubling) and
-    // small per-frame state
-    let parser = 8 * (256 + 64) + 2 * 256 * 32 + 4096;
-    frame + rows + coefs + tables + scans + parser + icc_bytes
+    rows + coefs + tables + scans
 }
 
 /// Blocks of one MCU row of a component.

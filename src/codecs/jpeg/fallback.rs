@@ -9,6 +9,7 @@
 //!   or reports them as corrupt, as it did before the fast path existed.
 
 use super::super::{check_decoded_size, ColorInfo, Decoded};
+use crate::budget::{Block, Heap};
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::Limits;
 use crate::pixels::{color, Layout, Raster};
@@ -136,40 +137,59 @@ fn sampling(probe: &Probe) -> Vec<(u64, u64)> {
     };
     (0..(j.components as usize).max(1))
         .map(|i| {
-            let f = j.sampling.get(i).copied().unwrap_or(0x11);
-            (((f >> 4) as u64).max(1), ((f & 15) as u64).max(1))
+            let (h, v) = j.sampling.get(i).copied().unwrap_or((1, 1));
+            ((h as u64).max(1), (v as u64).max(1))
         })
         .collect()
 }
 
-/// Upper bound of what jpeg-decoder holds for this frame, and what this module adds: every
-/// component plane padded to whole MCUs at up to 16 bits, the interleaved output at up to 16
-/// bits, the 8-bit RGB copy made from it, full-size coefficients for progressive frames, and
-/// the ICC profile twice (chunks and assembled).
-pub(super) fn peak_bytes(probe: &Probe, denom: u32) -> u64 {
-    let lossless = probe.jpeg.is_some_and(|j| j.lossless);
-    let d = if lossless { 1 } else { denom.max(1) as u64 };
-    let (w, h) = (probe.width as u64, probe.height as u64);
-    let sampling = sampling(probe);
-    let hmax = sampling.iter().map(|s| s.0).max().unwrap_or(1);
-    let vmax = sampling.iter().map(|s| s.1).max().unwrap_or(1);
-    let (mcu_x, mcu_y) = (w.div_ceil(8 * hmax), h.div_ceil(8 * vmax));
-    let bytes_per_sample = if probe.bit_depth > 8 { 2 } else { 1 };
-    let planes: u64 = sampling
-        .iter()
-        .map(|&(hs, vs)| (mcu_x * hs * 8).div_ceil(d) * (mcu_y * vs * 8).div_ceil(d))
-        .sum::<u64>()
-        * bytes_per_sample;
-    let (ow, oh) = (w.div_ceil(d), h.div_ceil(d));
-    let channels = sampling.len() as u64;
-    let output = ow * oh * channels.max(3) * bytes_per_sample + ow * oh * 3;
-    let coefficients = if probe.progressive {
-        coefficient_bytes(probe)
-    } else {
-        0
+/// What a decode at `size` (from `decoded_size`) allocates, in order: jpeg-decoder keeps, for
+/// a progressive file, every coefficient of the full image; each component's plane padded to
+/// whole MCUs (8/scale samples per block side); then the interleaved frame while the planes are
+/// alive; grey and CMYK frames are then converted to a second, RGB frame (CMYK through its
+/// profile's tables); the decoder and its coefficients go when `decode` returns.
+pub(super) fn decode_footprint(heap: &mut Heap, probe: &Probe, size: (u32, u32)) -> Block {
+    let Some(hdr) = probe.jpeg else {
+        return heap.alloc(0);
     };
-    let icc = 2 * probe.jpeg.map_or(0, |j| j.icc_bytes as u64);
-    planes + output + coefficients + icc + 64 * 1024
+    let (hmax, vmax) = hdr.max_sampling();
+    let (w, h) = (probe.width as u64, probe.height as u64);
+    let (mcu_x, mcu_y) = (w.div_ceil(8 * hmax as u64), h.div_ceil(8 * vmax as u64));
+    let components = (hdr.components as usize).clamp(1, 4);
+    let scale = probe.width.div_ceil(size.0.max(1)).clamp(1, 8) as u64;
+    let per_block = (8 / scale).max(1).pow(2);
+    let blocks = |&(hs, vs): &(u8, u8)| mcu_x * hs as u64 * mcu_y * vs as u64;
+    let tables = heap.alloc(256 << 10);
+    let coefficients: Vec<Block> = if probe.progressive {
+        hdr.sampling[..components]
+            .iter()
+            .map(|s| heap.alloc(blocks(s) * 128))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let planes: Vec<Block> = hdr.sampling[..components]
+        .iter()
+        .map(|s| heap.alloc(blocks(s) * per_block))
+        .collect();
+    let pixels = size.0 as u64 * size.1 as u64;
+    let mut frame = heap.alloc(pixels * components as u64);
+    for p in planes {
+        heap.free(p);
+    }
+    if components != 3 {
+        if components == 4 {
+            heap.transient(crate::budget::colour_bytes(probe));
+        }
+        let rgb = heap.alloc(pixels * 3);
+        heap.free(frame);
+        frame = rgb;
+    }
+    for c in coefficients {
+        heap.free(c);
+    }
+    heap.free(tables);
+    frame
 }
 
 #[cfg(test)]

@@ -1,0 +1,369 @@
+//! The memory a transform holds at its peak, computed from header facts before anything is
+//! decoded, so that a plan that would not fit is refused (413) before it allocates.
+//!
+//! A Worker isolate has 128 MB for everything, and wasm linear memory only ever grows: one
+//! request that needs a gigabyte kills the isolate and every request it was serving. What
+//! counts is the high-water mark of the heap, not the bytes alive at once: a buffer freed in
+//! the middle of the heap leaves a hole that a later, larger buffer cannot use (a full-size
+//! decode frees its component planes, then the rotated copy of the frame does not fit in their
+//! hole and goes on top). So the plan replays, on a model of the allocator, every large
+//! allocation and free the pipeline will make, in order, and takes the highest top.
+//!
+//! The model is dlmalloc's behaviour for large chunks: best fit among free chunks, splitting,
+//! coalescing with free neighbours, and a free chunk at the top merged back into the top. Each
+//! codec states its own allocations (`codecs::*::decode_footprint`, `encode_footprint`), read
+//! from its source; this module adds the pipeline's own. `scripts/test-wasm-sweep.sh` checks,
+//! for every corpus image on the shipped wasm32 build, that the estimate is at least the
+//! growth of linear memory it measures.
+
+use crate::codecs;
+use crate::pixels::Layout;
+use crate::plan::{OutputFormat, Plan};
+use crate::probe::Probe;
+use serde::Serialize;
+
+/// The heap's high-water mark after each stage of a transform, input included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct MemoryEstimate {
+    /// The encoded input, held by the caller for the whole call.
+    pub input: u64,
+    pub decode: u64,
+    pub resize: u64,
+    /// Orientation, colour, padding and effects.
+    pub finish: u64,
+    pub encode: u64,
+    /// The highest mark with the allocator's slack: what the budget is compared with.
+    pub peak: u64,
+}
+
+/// What the model leaves out: small allocations (tables, rows, strings), chunk headers and
+/// alignment. 1/32 of the mark plus 1 MiB, calibrated by the wasm32 sweep
+/// (docs/RELIABILITY.md).
+pub fn with_slack(bytes: u64) -> u64 {
+    bytes + bytes / 32 + (1 << 20)
+}
+
+/// A handle to a modelled allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Block(usize);
+
+/// A model of the allocator: chunks by address, each free or in use.
+#[derive(Debug, Default)]
+pub struct Heap {
+    /// (start, size, id of the allocation or None when free), sorted by start, contiguous.
+    chunks: Vec<(u64, u64, Option<usize>)>,
+    next_id: usize,
+    top: u64,
+    high: u64,
+}
+
+/// Allocations are rounded like dlmalloc's chunks.
+fn chunk_size(bytes: u64) -> u64 {
+    (bytes + 8).next_multiple_of(16)
+}
+
+impl Heap {
+    pub fn new() -> Heap {
+        Heap::default()
+    }
+
+    /// The highest the heap has reached.
+    pub fn high_water(&self) -> u64 {
+        self.high
+    }
+
+    pub fn alloc(&mut self, bytes: u64) -> Block {
+        let size = chunk_size(bytes);
+        let id = self.next_id;
+        self.next_id += 1;
+        // best fit among the free chunks
+        let best = self
+            .chunks
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.2.is_none() && c.1 >= size)
+            .min_by_key(|(_, c)| c.1)
+            .map(|(i, _)| i);
+        match best {
+            Some(i) => {
+                let (start, free, _) = self.chunks[i];
+                self.chunks[i] = (start, size, Some(id));
+                if free > size {
+                    self.chunks.insert(i + 1, (start + size, free - size, None));
+                }
+            }
+            None => {
+                self.chunks.push((self.top, size, Some(id)));
+                self.top += size;
+                self.high = self.high.max(self.top);
+            }
+        }
+        Block(id)
+    }
+
+    pub fn free(&mut self, block: Block) {
+        let Some(i) = self.chunks.iter().position(|c| c.2 == Some(block.0)) else {
+            return;
+        };
+        self.chunks[i].2 = None;
+        // coalesce with the next and the previous free chunk
+        if i + 1 < self.chunks.len() && self.chunks[i + 1].2.is_none() {
+            self.chunks[i].1 += self.chunks[i + 1].1;
+            self.chunks.remove(i + 1);
+        }
+        let i = if i > 0 && self.chunks[i - 1].2.is_none() {
+            self.chunks[i - 1].1 += self.chunks[i].1;
+            self.chunks.remove(i);
+            i - 1
+        } else {
+            i
+        };
+        // a free chunk at the end goes back into the top
+        if i + 1 == self.chunks.len() {
+            self.top = self.chunks[i].0;
+            self.chunks.pop();
+        }
+    }
+
+    /// A buffer that lives only while something else is allocated: alloc then free.
+    pub fn transient(&mut self, bytes: u64) {
+        let b = self.alloc(bytes);
+        self.free(b);
+    }
+
+    /// `OutputBuf`'s growth to at most `cap`: each step allocates the doubled buffer, copies and
+    /// frees the old one; the model assumes the output reaches its cap.
+    pub fn output_buffer(&mut self, cap: u64) -> Block {
+        let mut steps = vec![cap];
+        while *steps.last().unwrap_or(&0) > 64 << 10 {
+            let half = steps.last().unwrap_or(&0).div_ceil(2);
+            steps.push(half);
+        }
+        let mut current = self.alloc(*steps.last().unwrap_or(&0));
+        for &size in steps.iter().rev().skip(1) {
+            let next = self.alloc(size);
+            self.free(current);
+            current = next;
+        }
+        current
+    }
+}
+
+/// The shape of a frame at one point of the pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameShape {
+    pub width: u32,
+    pub height: u32,
+    pub layout: Layout,
+}
+
+impl FrameShape {
+    pub fn new(width: u32, height: u32, layout: Layout) -> Self {
+        FrameShape {
+            width,
+            height,
+            layout,
+        }
+    }
+    pub fn pixels(self) -> u64 {
+        self.width as u64 * self.height as u64
+    }
+    pub fn bytes(self) -> u64 {
+        self.pixels() * self.layout.channels() as u64
+    }
+}
+
+/// `fast_image_resize`'s Lanczos3 convolution over a `crop` (w, h) of `src` into a new `dst`
+/// frame: the premultiplied copy of the whole source for alpha, the intermediate pass
+/// (vertical first for 8-bit pixels: crop width x dst height; the other order is counted too,
+/// so the bound holds either way), the per-pixel weights. Returns the destination frame.
+fn resize_footprint(heap: &mut Heap, src: FrameShape, crop: (f64, f64), dst: FrameShape) -> Block {
+    let c = src.layout.channels() as u64;
+    let (cw, ch) = (crop.0.ceil().max(1.0) as u64, crop.1.ceil().max(1.0) as u64);
+    // Lanczos3 reaches 3 source pixels each side, scaled up when shrinking: f64 weights plus
+    // their fixed-point copy, and one bounds entry per output pixel.
+    let taps = |from: f64, to: u32| (6.0 * (from / to.max(1) as f64).max(1.0)).ceil() as u64 + 2;
+    let weights = (dst.width as u64 * taps(crop.0, dst.width)
+        + dst.height as u64 * taps(crop.1, dst.height))
+        * 10
+        + (dst.width as u64 + dst.height as u64) * 16;
+    let out = heap.alloc(dst.bytes());
+    let premultiplied = (src.layout == Layout::Rgba).then(|| heap.alloc(src.bytes()));
+    let w = heap.alloc(weights);
+    let intermediate = heap.alloc((cw * dst.height as u64).max(dst.width as u64 * ch) * c);
+    heap.free(intermediate);
+    heap.free(w);
+    if let Some(p) = premultiplied {
+        heap.free(p);
+    }
+    out
+}
+
+/// The estimate for a plan, and the ceiling its encoder gets. Mirrors `pipeline::render` step
+/// by step: whatever allocates there has its line here, in the same order.
+pub fn estimate(probe: &Probe, plan: &Plan) -> (MemoryEstimate, u64) {
+    let mut heap = Heap::new();
+    let input = heap.alloc(probe.bytes as u64);
+    let mut m = MemoryEstimate {
+        input: heap.high_water(),
+        ..MemoryEstimate::default()
+    };
+    let allowance = output_allowance(probe, plan);
+    if plan.output == OutputFormat::Json {
+        m.peak = with_slack(m.input);
+        return (m, allowance);
+    }
+    // decode
+    let (dw, dh) = codecs::decoded_size(probe, plan.decode_min_size);
+    let decoded = FrameShape::new(dw, dh, codecs::decoded_layout(probe));
+    let mut frame = codecs::decode_footprint(&mut heap, probe, (dw, dh));
+    m.decode = heap.high_water();
+    // crop + resize, in stored orientation on the decoded frame
+    let o = plan.orientation;
+    let stored = o.rect_to_stored(plan.crop, probe.width as f64, probe.height as f64);
+    let crop = (
+        stored[2] * dw as f64 / probe.width.max(1) as f64,
+        stored[3] * dh as f64 / probe.height.max(1) as f64,
+    );
+    let (tw, th) = o.apply_size(plan.resize_to.0, plan.resize_to.1);
+    let resized = FrameShape::new(tw, th, decoded.layout);
+    let untouched =
+        stored == [0.0, 0.0, probe.width as f64, probe.height as f64] && (tw, th) == (dw, dh);
+    if !untouched {
+        let out = resize_footprint(&mut heap, decoded, crop, resized);
+        heap.free(frame);
+        frame = out;
+    }
+    m.resize = heap.high_water();
+    // orientation makes a second frame; colour management converts in strips through its
+    // tables; padding makes a canvas; flattening and dropping an opaque alpha work in place
+    if !o.is_identity() {
+        let turned = heap.alloc(resized.bytes());
+        heap.free(frame);
+        frame = turned;
+    }
+    if probe.has_icc {
+        heap.transient(colour_bytes(probe));
+    }
+    let (ow, oh) = plan.output_size();
+    if let Some(c) = plan.canvas {
+        let canvas = heap.alloc(FrameShape::new(c.width, c.height, Layout::Rgba).bytes());
+        heap.free(frame);
+        frame = canvas;
+    }
+    m.finish = heap.high_water();
+    // encode
+    let alpha = plan.canvas.is_some() || decoded.layout == Layout::Rgba;
+    let layout = if alpha && plan.output.supports_alpha() {
+        Layout::Rgba
+    } else {
+        Layout::Rgb
+    };
+    let out_frame = FrameShape::new(ow, oh, layout);
+    let output = match plan.output {
+        OutputFormat::Jpeg { .. } => {
+            codecs::jpeg::encode_footprint(&mut heap, out_frame, allowance, plan.jpeg_streaming)
+        }
+        OutputFormat::Png => codecs::png::encode_footprint(&mut heap, out_frame, allowance),
+        OutputFormat::Webp => {
+            codecs::webp::encode_footprint(&mut heap, out_frame, plan.quality, allowance)
+        }
+        OutputFormat::Json => heap.alloc(0),
+    };
+    m.encode = heap.high_water();
+    heap.free(frame);
+    heap.free(output);
+    heap.free(input);
+    m.peak = with_slack(heap.high_water());
+    (m, allowance)
+}
+
+fn output_allowance(probe: &Probe, plan: &Plan) -> u64 {
+    let (ow, oh) = plan.output_size();
+    let alpha = plan.canvas.is_some() || codecs::decoded_layout(probe) == Layout::Rgba;
+    let layout = if alpha && plan.output.supports_alpha() {
+        Layout::Rgba
+    } else {
+        Layout::Rgb
+    };
+    let frame = FrameShape::new(ow, oh, layout);
+    let metadata = probe.exif.as_ref().map_or(0, |e| e.len() as u64)
+        + probe.xmp.as_ref().map_or(0, |x| x.len() as u64);
+    match plan.output {
+        OutputFormat::Jpeg { .. } => codecs::jpeg::output_allowance(frame, metadata),
+        OutputFormat::Png => codecs::png::output_allowance(frame, metadata),
+        OutputFormat::Webp => codecs::webp::output_allowance(frame, plan.quality, metadata),
+        OutputFormat::Json => 0,
+    }
+}
+
+/// moxcms's parsed profile (its curves and tables as floats: a few times the stored bytes)
+/// and the transform's lookup table, larger for CMYK's four inputs.
+pub fn colour_bytes(probe: &Probe) -> u64 {
+    if !probe.has_icc {
+        return 0;
+    }
+    let cmyk = probe.jpeg.is_some_and(|j| j.components == 4);
+    probe.icc_bytes * 8 + if cmyk { 8 << 20 } else { 2 << 20 }
+}
+
+/// One line for error messages: the heap's mark after each stage.
+pub fn describe(m: &MemoryEstimate) -> String {
+    let mb = |b: u64| b.div_ceil(1 << 20);
+    format!(
+        "input {} MB, after decode {} MB, resize {} MB, finish {} MB, encode {} MB",
+        mb(m.input),
+        mb(m.decode),
+        mb(m.resize),
+        mb(m.finish),
+        mb(m.encode)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hole_too_small_for_the_next_buffer_does_not_count_as_room() {
+        let mut h = Heap::new();
+        let input = h.alloc(1000);
+        let planes = h.alloc(18_000);
+        let frame = h.alloc(36_000);
+        h.free(planes);
+        // the rotated copy does not fit the planes' hole: it goes on top
+        let turned = h.alloc(36_000);
+        h.free(frame);
+        let top = h.high_water();
+        assert!(top >= 1000 + 18_000 + 36_000 + 36_000, "{top}");
+        // ... and a later small buffer reuses the hole instead of growing the heap
+        h.alloc(10_000);
+        assert_eq!(h.high_water(), top);
+        h.free(turned);
+        h.free(input);
+    }
+
+    #[test]
+    fn a_free_chunk_at_the_top_is_reused_by_a_larger_buffer() {
+        let mut h = Heap::new();
+        let a = h.alloc(1000);
+        let b = h.alloc(5000);
+        h.free(b);
+        h.alloc(8000);
+        assert!(
+            h.high_water() < 1000 + 5000 + 8000 + 64,
+            "{}",
+            h.high_water()
+        );
+        h.free(a);
+    }
+
+    #[test]
+    fn output_buffer_growth_holds_half_and_whole_at_the_last_step() {
+        let mut h = Heap::new();
+        h.output_buffer(1 << 24);
+        let top = h.high_water();
+        assert!(top >= (1 << 24) + (1 << 23), "{top}");
+        assert!(top < (1 << 24) * 2, "{top}");
+    }
+}
