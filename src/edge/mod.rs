@@ -141,6 +141,7 @@ async fn handle_image(
         cfg,
         head: ir.head,
         vary_accept: ir.options.format == Some(FormatOption::Auto),
+        vary_hints: ir.options.slow_connection_quality.is_some(),
         if_none_match: ir.if_none_match.as_deref(),
         arms: &arms,
         vary_user: &ir.experiments.vary,

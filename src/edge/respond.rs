@@ -13,6 +13,8 @@ pub struct Reply<'a> {
     pub cfg: &'a Config,
     pub head: bool,
     pub vary_accept: bool,
+    /// `slow-connection-quality` was asked for: the network client hints chose the quality.
+    pub vary_hints: bool,
     pub if_none_match: Option<&'a str>,
     /// `x-edgepix-arm`: the experiment arms (`exp=arm;...`), empty outside experiments.
     pub arms: &'a str,
@@ -147,6 +149,9 @@ pub fn variant(
     let mut vary: Vec<&str> = r.vary_user.iter().map(String::as_str).collect();
     if r.vary_accept {
         vary.insert(0, "Accept");
+    }
+    if r.vary_hints {
+        vary.extend(crate::resolve::Network::HEADERS);
     }
     if !vary.is_empty() {
         let _ = h.set("vary", &vary.join(", "));

@@ -8,7 +8,7 @@ use super::source::{self, Source};
 use crate::experiments::{self, Assignment, UnitKind};
 use crate::format::Accepts;
 use crate::options::Options;
-use crate::resolve::Client;
+use crate::resolve::{Client, Network};
 use crate::signing;
 use worker::{Method, Request, Url};
 
@@ -155,7 +155,7 @@ pub fn parse(
         head,
         options: assignment.options.clone(),
         source,
-        client: Client::new(accepts),
+        client: Client::new(accepts).on(&Network::from_headers(&header)),
         if_none_match: header("if-none-match"),
         experiments: assignment,
         unit,
