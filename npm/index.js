@@ -95,23 +95,26 @@ function isEngineError(e) {
  * --experimental-reset-state-function) instantiates the compiled module afresh, with new
  * memory, before the error is thrown, so the next call works.
  */
+let broken = false; // set if a restart after a trap failed: never call that instance again
+
 function engineCall(fn) {
+  if (broken) {
+    throw new EdgepixError('internal', 'edgepix: the engine trapped earlier and could not be restarted; reload it (a new page or Web Worker)', 500);
+  }
   try {
     return fn();
   } catch (e) {
     if (e instanceof EdgepixError) throw e;
     if (isEngineError(e)) throw new EdgepixError(e.code, e.message, e.status);
-    let restarted = true;
     try {
       wasm.__wbg_reset_state();
     } catch {
-      restarted = false;
-      ready = null; // the next init() loads the module from scratch
+      broken = true;
     }
     throw new EdgepixError(
       'internal',
-      `edgepix: the engine failed on this input (${(e && e.message) || e}); this is a bug, ` +
-        `please report it with the input. ${restarted ? 'The engine was restarted.' : 'The engine will be reloaded.'}`,
+      `edgepix: the engine failed on this input (${(e && e.message) || e}); this is a bug, please ` +
+        `report it with the input. ${broken ? 'The engine could not be restarted.' : 'The engine was restarted.'}`,
       500,
       { cause: e },
     );

@@ -61,7 +61,11 @@ async function run() {
   const t0 = performance.now();
   try {
     const engine = useWorker ? getWorker() : { transform };
-    const r = await engine.transform(source.file, { ...options, signal: ctl.signal });
+    // A newer run aborts this one: in the Web Worker that stops the engine at once.
+    const onProgress = ({ stage }) => {
+      if (running === ctl && stage !== 'done') setStatus($('status'), 'running', `Transforming in the ${where}: ${stage}…`);
+    };
+    const r = await engine.transform(source.file, { ...options, signal: ctl.signal, onProgress });
     const total = performance.now() - t0;
     if (resultUrl) URL.revokeObjectURL(resultUrl);
     resultUrl = URL.createObjectURL(r.blob);

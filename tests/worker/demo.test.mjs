@@ -3,6 +3,8 @@
 // samples load through the Worker, the URL builder shows a transformed image, and a picked photo
 // is transformed by the npm package in the page's Web Worker. Needs www/pkg (scripts/build-npm.sh)
 // and www/samples (scripts/prepare-samples.sh); scripts/test-worker.sh and scripts/dev.sh run both.
+// EDGEPIX_DEMO_URL=http://127.0.0.1:8787 runs it against a server already running (the one
+// `scripts/dev.sh` started) instead of starting wrangler dev.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -23,7 +25,9 @@ before(async () => {
   }
   manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'www/samples/manifest.json'), 'utf8'));
   dir = tmpDir();
-  wr = await startWrangler({ config: writeTestConfig(dir), persist: path.join(dir, 'state') });
+  wr = process.env.EDGEPIX_DEMO_URL
+    ? { url: process.env.EDGEPIX_DEMO_URL.replace(/\/+$/, ''), stop: async () => {} }
+    : await startWrangler({ config: writeTestConfig(dir), persist: path.join(dir, 'state') });
   context = await chromium.launchPersistentContext(path.join(dir, 'chromium'), {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
