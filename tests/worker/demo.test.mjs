@@ -70,16 +70,28 @@ test('samples load through the Worker; the URL builder shows a transformed sampl
   assert.equal(await page.locator('.sample').count(), manifest.length, 'every sample listed');
   assert.equal(await page.locator('#samples.missing').count(), 0);
   // Each thumbnail is /cdn-cgi/image/width=160,height=120,fit=cover,format=auto/samples/<file>.
-  const thumbs = await page.waitForFunction(
-    (n) => {
-      const imgs = [...document.querySelectorAll('.sample img')];
-      if (imgs.length !== n || !imgs.every((i) => i.complete && i.naturalWidth > 0)) return null;
-      return imgs.map((i) => ({ src: i.getAttribute('src'), w: i.naturalWidth, h: i.naturalHeight }));
-    },
-    manifest.length,
-    { timeout: 60_000 },
-  );
-  for (const t of await thumbs.jsonValue()) {
+  const state = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('.sample')].map((b) => {
+        const i = b.querySelector('img');
+        return i ? { src: i.getAttribute('src'), complete: i.complete, w: i.naturalWidth, h: i.naturalHeight } : 'removed';
+      }),
+    );
+  // Every thumbnail loaded (none removed after failing), in view so lazy loading starts them.
+  await page.locator('#samples').scrollIntoViewIfNeeded();
+  await page
+    .waitForFunction(
+      (n) => {
+        const imgs = [...document.querySelectorAll('.sample img')];
+        return imgs.length === n && imgs.every((i) => i.complete && i.naturalWidth > 0);
+      },
+      manifest.length,
+      { timeout: 120_000 },
+    )
+    .catch(async (e) => {
+      throw new Error(`thumbnails did not all load: ${JSON.stringify(await state())}`, { cause: e });
+    });
+  for (const t of await state()) {
     assert.match(t.src, /^\/cdn-cgi\/image\/width=160,height=120,fit=cover,format=auto\/samples\//);
     assert.deepEqual([t.w, t.h], [160, 120], t.src);
   }
