@@ -13,4 +13,4 @@ scripts/build-worker.sh --trap
 # imports www/pkg; after scripts/test-npm.sh this is a no-op ("up to date").
 scripts/build-npm.sh
 scripts/prepare-samples.sh
-exec node --test --test-concurrency=1 --test-reporter=spec tests/worker/*.test.mjs
+exec node --test --test-concurrency=1 --test-reporter=spec tests/report/*.test.mjs tests/worker/*.test.mjs

@@ -120,6 +120,20 @@ describe('open Worker (no signature required)', () => {
     assert.equal(origin.total(), fetches + 1, 'the source was not fetched again after the purge');
   });
 
+  test('concurrent misses for one variant share one origin fetch and one transform', async () => {
+    const p = '/cc/public%2C%20max-age%3D4242/c/photos/hato.jpg';
+    const rs = await Promise.all(Array.from({ length: 6 }, () => get(img('width=640', p))));
+    for (const r of rs) assert.equal(r.status, 200, r.text());
+    const layers = rs.map((r) => r.h.get('x-edgepix-cache-layer'));
+    assert.equal(origin.hits(p), 1, `origin fetched ${origin.hits(p)} times; layers ${layers}`);
+    assert.equal(layers.filter((l) => l === 'origin').length, 1, layers.join());
+    assert.equal(layers.filter((l) => l === 'coalesced').length, 5, layers.join());
+    for (const r of rs) {
+      assert.equal(r.h.get('x-edgepix-cache'), 'MISS');
+      assert.ok(r.body.equals(rs[0].body));
+    }
+  });
+
   test('CORS, Timing-Allow-Origin and x-edgepix-resized on images and errors', async () => {
     const r = await get(img('width=120,format=webp', '/c/photos/RainDrops.jpg'), { accept: WEBP });
     assert.equal(r.h.get('access-control-allow-origin'), '*');

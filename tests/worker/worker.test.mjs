@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { imageInfo } from './imageinfo.mjs';
 import { ROOT, freePort, startOrigin, startWrangler, writeTestConfig, tmpDir } from './harness.mjs';
 
@@ -49,14 +50,15 @@ async function get(url, headers = {}, method = 'GET') {
   return { status: r.status, h: r.headers, body, text: () => body.toString('utf8') };
 }
 
-test('bundle: wrangler deploy --dry-run builds; gzip size under 3 MB', () => {
+test('bundle: wrangler deploy --dry-run builds; gzip size under 3 MB', async () => {
   const out = path.join(dir, 'dist');
-  execFileSync(
+  // asynchronous: a synchronous child blocks the event loop for the whole build, and the
+  // next request then reuses a keep-alive socket the Worker closed meanwhile
+  await promisify(execFile)(
     path.join(ROOT, 'node_modules/.bin/wrangler'),
     ['deploy', '--dry-run', '--outdir', out, '-c', config],
     {
       cwd: dir,
-      stdio: 'pipe',
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true' },
     },
   );
