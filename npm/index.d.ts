@@ -6,9 +6,19 @@ export type Format = 'auto' | 'jpeg' | 'baseline-jpeg' | 'png' | 'webp' | 'avif'
 export type Quality = number | 'high' | 'medium-high' | 'medium-low' | 'low';
 export type Gravity = 'auto' | 'center' | 'left' | 'right' | 'top' | 'bottom' | `${number}x${number}` | { x: number; y: number };
 
+/**
+ * Where a transform is. `decode`, `resize` and `encode` are reported by the engine as it enters
+ * each stage (`resize` covers crop, rotation, colour conversion and background too); `fit`
+ * when a `maxBytes` search encodes again after the first encode missed the budget. `read`
+ * (input bytes), `init` (loading the wasm) and `done` come from the wrapper. A `format: 'json'`
+ * transform has no decode/resize/encode.
+ */
+export type Stage = 'read' | 'init' | 'decode' | 'resize' | 'encode' | 'fit' | 'done';
+
 export interface ProgressEvent {
-  stage: 'read' | 'init' | 'transform' | 'done';
-  /** 0..1, coarse: the engine runs each transform as one step. */
+  stage: Stage;
+  /** Fixed mark of the stage on a 0..1 scale (read 0, init 0.05, decode 0.1, resize 0.45,
+   * encode 0.7, fit 0.85, done 1): non-decreasing, for a progress bar; not a time estimate. */
   progress: number;
 }
 
@@ -65,9 +75,14 @@ export interface TransformOptions {
    * transform whose estimated peak memory passes `maxMemoryBytes` rejects with status 413).
    * Defaults are `Limits::LOCAL`: 256 MiB input, 200 MP, 1 GiB of memory per transform. */
   limits?: Limits;
-  /** Rejects with `signal.reason` (an `AbortError` DOMException by default). */
-  signal?: AbortSignal;
-  onProgress?: (event: ProgressEvent) => void;
+  /** Rejects with `signal.reason` (an `AbortError` DOMException by default). With
+   * `createWorker()` an abort stops a running transform (its worker is terminated and the next
+   * job gets a fresh one); on the main thread a transform already inside the engine runs to its
+   * end and its result is dropped. */
+  signal?: AbortSignal | null;
+  /** Called as the transform enters each stage, synchronously from inside the engine on the
+   * main thread, by message from a worker. Exceptions it throws are reported, not propagated. */
+  onProgress?: ((event: ProgressEvent) => void) | null;
 }
 
 export interface Timings {
@@ -130,8 +145,13 @@ export type ErrorCode =
   | 'corrupt_image'
   | 'internal';
 
+/**
+ * Every engine failure. `internal` (500) is a bug: the engine trapped (e.g. a panic) on this
+ * input; the call rejects with it, `cause` holds the WebAssembly.RuntimeError, and the engine
+ * is re-instantiated so the next call works.
+ */
 export class EdgepixError extends Error {
-  constructor(code: ErrorCode, message: string, status: number);
+  constructor(code: ErrorCode, message: string, status: number, options?: { cause?: unknown });
   readonly name: 'EdgepixError';
   readonly code: ErrorCode;
   /** The HTTP status the edge Worker answers this error with (400, 413, 415, 422, 500). */
@@ -143,7 +163,7 @@ export type WasmSource = string | URL | Response | BufferSource | WebAssembly.Mo
 /** Load the wasm module (automatic on first use). */
 export function init(source?: WasmSource): Promise<void>;
 export function transform(input: Input, options?: TransformOptions): Promise<TransformResult>;
-export function inspect(input: Input, options?: { signal?: AbortSignal }): Promise<ImageInfo>;
+export function inspect(input: Input, options?: { signal?: AbortSignal | null }): Promise<ImageInfo>;
 export function version(): Promise<string>;
 
 /**
