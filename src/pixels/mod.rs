@@ -1,6 +1,7 @@
 //! Functions over decoded frames. Every frame in the pipeline is 8-bit RGB or RGBA; decoders
 //! reduce grey, palette, 16-bit and CMYK input to one of these two, so each step has two cases.
 
+pub mod canvas;
 pub mod color;
 pub mod compose;
 pub mod orient;
