@@ -416,9 +416,19 @@ fn animation_with_cap(probe: &Probe, plan: &Plan, a: Animation, cap: u64) -> Mem
         let (out_frame, shape) = finish_footprint(heap, probe, plan, copy, canvas_shape, m);
         match plan.output {
             OutputFormat::Webp => {
+                // after the first frame, the changed rectangle's copy (at most the frame)
+                let part = (!first).then(|| heap.alloc(n * 4));
                 let still =
                     codecs::webp::encode_footprint(heap, shape, plan.quality, a.frame_allowance);
                 heap.free(still);
+                if let Some(p) = part {
+                    heap.free(p);
+                }
+                if first {
+                    // the previous frame, kept to find what changed
+                    held.push(heap.alloc(n * 4));
+                    first = false;
+                }
             }
             _ => {
                 if first {

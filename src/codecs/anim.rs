@@ -150,6 +150,8 @@ pub enum AnimEncoder {
         /// Ceiling of one frame's still encoding.
         frame_allowance: u64,
         input: ImageFormat,
+        /// The previous finished frame, to encode only the rectangle that changed.
+        previous: Option<Raster>,
     },
     Gif {
         writer: GifAnimWriter,
@@ -184,6 +186,7 @@ impl AnimEncoder {
                 quality: t.quality,
                 frame_allowance: t.frame_allowance,
                 input: t.input,
+                previous: None,
             }),
             OutputFormat::Gif => Ok(AnimEncoder::Gif {
                 writer: GifAnimWriter::new(
@@ -206,10 +209,31 @@ impl AnimEncoder {
                 quality,
                 frame_allowance,
                 input,
+                previous,
             } => {
-                // Each frame is a still WebP from the still encoder, moved into the container.
-                let still = super::webp::encode(frame, *quality, None, *frame_allowance)?;
-                writer.push(&still, webp_duration_ms(*input, delay_ms))
+                // Only the rectangle that differs from the previous frame is encoded (as
+                // libwebp's WebPAnimEncoder and gif2webp do): the rest of the canvas already
+                // shows those pixels. Encoding time and output size follow what moves.
+                // (a frame whose every pixel is opaque comes without alpha, so two frames may
+                // differ in layout: then the whole frame is new)
+                let rect = match previous.as_ref() {
+                    Some(p) if p.layout == frame.layout => changed_rect(p, frame),
+                    _ => Rect::whole(frame),
+                };
+                let duration = webp_duration_ms(*input, delay_ms);
+                if rect == Rect::whole(frame) {
+                    let still = super::webp::encode(frame, *quality, None, *frame_allowance)?;
+                    writer.push(&still, (0, 0), duration)?;
+                } else {
+                    let part = rect.copy_of(frame);
+                    let still = super::webp::encode(&part, *quality, None, *frame_allowance)?;
+                    writer.push(&still, (rect.x, rect.y), duration)?;
+                }
+                match previous {
+                    Some(p) if p.layout == frame.layout => p.data.copy_from_slice(&frame.data),
+                    _ => *previous = Some(frame.clone()),
+                }
+                Ok(())
             }
             AnimEncoder::Gif { writer, input } => {
                 writer.push(frame, gif_delay_cs(*input, delay_ms))
@@ -225,9 +249,118 @@ impl AnimEncoder {
     }
 }
 
+/// A rectangle of a frame, its left and top even as an ANMF offset must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rect {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Rect {
+    fn whole(r: &Raster) -> Rect {
+        Rect {
+            x: 0,
+            y: 0,
+            width: r.width,
+            height: r.height,
+        }
+    }
+
+    /// The pixels of `r` inside this rectangle, as a frame of their own.
+    fn copy_of(&self, r: &Raster) -> Raster {
+        let c = r.layout.channels();
+        let stride = r.width as usize * c;
+        let (x, w) = (self.x as usize * c, self.width as usize * c);
+        let mut data = Vec::with_capacity(w * self.height as usize);
+        for row in r
+            .data
+            .chunks_exact(stride)
+            .skip(self.y as usize)
+            .take(self.height as usize)
+        {
+            data.extend_from_slice(&row[x..x + w]);
+        }
+        Raster::new(self.width, self.height, r.layout, data)
+    }
+}
+
+/// The smallest rectangle, with even left and top, that holds every pixel where `b` differs
+/// from `a` (frames of one size and layout). A frame equal to the one before still needs a
+/// frame of its own to keep its delay: then the 1x1 rectangle at the origin.
+pub fn changed_rect(a: &Raster, b: &Raster) -> Rect {
+    let c = b.layout.channels();
+    let stride = b.width as usize * c;
+    let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+    for (y, (ra, rb)) in a
+        .data
+        .chunks_exact(stride)
+        .zip(b.data.chunks_exact(stride))
+        .enumerate()
+    {
+        if ra == rb {
+            continue;
+        }
+        let first = ra.iter().zip(rb).position(|(p, q)| p != q).unwrap_or(0) / c;
+        let last = ra.iter().zip(rb).rposition(|(p, q)| p != q).unwrap_or(0) / c;
+        x0 = x0.min(first);
+        x1 = x1.max(last);
+        y0 = y0.min(y);
+        y1 = y;
+    }
+    if x0 == usize::MAX {
+        return Rect {
+            x: 0,
+            y: 0,
+            width: 1,
+            height: 1,
+        };
+    }
+    let (x0, y0) = (x0 & !1, y0 & !1);
+    Rect {
+        x: x0 as u32,
+        y: y0 as u32,
+        width: (x1 - x0 + 1) as u32,
+        height: (y1 - y0 + 1) as u32,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_changed_rectangle_holds_every_change_from_an_even_corner() {
+        use crate::pixels::Layout;
+        let a = Raster::new(5, 4, Layout::Rgb, vec![0; 5 * 4 * 3]);
+        let mut b = a.clone();
+        assert_eq!(
+            changed_rect(&a, &b),
+            Rect {
+                x: 0,
+                y: 0,
+                width: 1,
+                height: 1
+            },
+            "no change"
+        );
+        b.data[(2 * 5 + 3) * 3 + 1] = 9; // (3, 2)
+        b.data[(3 * 5 + 4) * 3] = 9; // (4, 3)
+        let r = changed_rect(&a, &b);
+        assert_eq!(
+            r,
+            Rect {
+                x: 2,
+                y: 2,
+                width: 3,
+                height: 2
+            }
+        );
+        let part = r.copy_of(&b);
+        assert_eq!((part.width, part.height), (3, 2));
+        assert_eq!(part.data[(5) * 3], 9, "(4, 3) is the part's (2, 1)");
+    }
 
     #[test]
     fn loop_counts_keep_the_number_of_plays_across_formats() {

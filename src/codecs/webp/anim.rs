@@ -212,8 +212,9 @@ impl Seek for Spliced<'_> {
     }
 }
 
-/// Writes an animated WebP: every frame covers the whole canvas, replaces it (no blending)
-/// and is not disposed, so each frame shows exactly the picture it was made from.
+/// Writes an animated WebP: the first frame covers the whole canvas, each later one the
+/// rectangle that changed; every frame replaces what it covers (no blending) and is not
+/// disposed, so each shows exactly the picture it was made from.
 pub struct WebpAnimWriter {
     out: OutputBuf,
     cap: u64,
@@ -252,19 +253,28 @@ impl WebpAnimWriter {
             .map_err(|_| crate::codecs::output::over_allowance("animated WebP", self.cap))
     }
 
-    /// Adds a frame: `still` is a whole WebP file of the canvas size, shown for `duration_ms`.
-    pub fn push(&mut self, still: &[u8], duration_ms: u32) -> Result<()> {
+    /// Adds a frame: `still` is a whole WebP file, drawn at `at` (even offsets) over what the
+    /// canvas shows, replacing it, and shown for `duration_ms`.
+    pub fn push(&mut self, still: &[u8], at: (u32, u32), duration_ms: u32) -> Result<()> {
         let image = image_chunks(still)?;
-        if image.size != (self.width, self.height) {
-            return Err(Error::internal("an animation frame is not the canvas size"));
+        let (w, h) = image.size;
+        let fits = at.0.is_multiple_of(2)
+            && at.1.is_multiple_of(2)
+            && at.0 as u64 + w as u64 <= self.width as u64
+            && at.1 as u64 + h as u64 <= self.height as u64;
+        if !fits || w == 0 || h == 0 {
+            return Err(Error::internal(
+                "an animation frame does not fit the canvas",
+            ));
         }
         self.alpha |= image.alpha;
         let payload = 16 + image.chunks.len();
         let mut head = Vec::with_capacity(24);
         chunk_header(&mut head, b"ANMF", payload);
-        head.extend_from_slice(&[0; 6]); // at 0, 0
-        head.extend_from_slice(&(self.width - 1).to_le_bytes()[..3]);
-        head.extend_from_slice(&(self.height - 1).to_le_bytes()[..3]);
+        head.extend_from_slice(&(at.0 / 2).to_le_bytes()[..3]);
+        head.extend_from_slice(&(at.1 / 2).to_le_bytes()[..3]);
+        head.extend_from_slice(&(w - 1).to_le_bytes()[..3]);
+        head.extend_from_slice(&(h - 1).to_le_bytes()[..3]);
         head.extend_from_slice(&duration_ms.min(0xFF_FFFF).to_le_bytes()[..3]);
         head.push(0b10); // do not blend, do not dispose
         self.write(&head)?;
