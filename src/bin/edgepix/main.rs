@@ -3,6 +3,7 @@
 //!   edgepix transform IN OUT [--options "width=800,format=webp"]
 //!   edgepix info IN
 //!   edgepix batch IN_DIR OUT_DIR [--options ...] [--jobs N] [--shard i/n]
+//!   edgepix sign --source SRC --options ... | --purge   (signed URLs, docs/CACHING.md)
 //!
 //! Exit codes: 0 everything succeeded, 1 at least one file failed (each failure is one line
 //! on stderr: `error: PATH: CODE: MESSAGE`), 2 the command could not start (usage).
@@ -29,6 +30,7 @@ mod batch;
 mod convert;
 mod naming;
 mod shard;
+mod sign;
 mod walk;
 
 use args::Flag;
@@ -41,6 +43,8 @@ pub const USAGE: &str = "usage:
   edgepix transform IN OUT [--options \"width=800,format=webp\"]
   edgepix info IN
   edgepix batch IN_DIR OUT_DIR [--options \"...\"] [--jobs N] [--shard i/n]
+  edgepix sign --source SRC (--options \"...\" | --variant NAME) [--expires SECONDS] [--key KEY]
+  edgepix sign --purge --source SRC [--expires SECONDS] [--key KEY]
 
 Options use the Cloudflare Images syntax (width, height, dpr, fit, gravity, quality, format,
 background, metadata, anim, rotate, flip, trim). Without --options the image is re-encoded in
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         Some("transform") => transform_cmd(&argv[1..]),
         Some("info") => info_cmd(&argv[1..]),
         Some("batch") => batch::run(&argv[1..]),
+        Some("sign") => sign::run(&argv[1..]),
         Some("-h") | Some("--help") | Some("help") => {
             outln!("{USAGE}");
             Exit::Ok
