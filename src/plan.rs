@@ -196,17 +196,15 @@ pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan>
     }
 
     if let Frames::Animated(a) = frames {
+        // Every output frame is encoded: past this many output pixels the request would take
+        // more CPU than a Worker should give one image, and it is served as it came, as
+        // Cloudflare serves an animation too large to transform.
         let total = (a.frames as u64).saturating_mul(ow as u64 * oh as u64);
         if total > limits.max_animation_output_pixels {
-            return Err(Error::new(
-                ErrorCode::OutputTooLarge,
-                format!(
-                    "the output would be {} frames of {ow}x{oh} = {:.1} megapixels in all; the limit for an animation is {:.1} (ask for a smaller size, or anim=false for the first frame)",
-                    a.frames,
-                    total as f64 / 1e6,
-                    limits.max_animation_output_pixels as f64 / 1e6
-                ),
-            ));
+            notes.push(
+                "animation: too many output pixels in all frames to transform; served as it came",
+            );
+            return Ok(untransformed(probe, opts, notes, limits));
         }
     }
 
