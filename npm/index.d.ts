@@ -1,7 +1,7 @@
 /** Inputs the API accepts. */
 export type Input = Blob | ArrayBuffer | ArrayBufferView;
 
-export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze';
+export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze' | 'aspect-crop';
 export type Format = 'auto' | 'jpeg' | 'baseline-jpeg' | 'png' | 'webp' | 'avif' | 'json';
 export type Quality = number | 'high' | 'medium-high' | 'medium-low' | 'low';
 export type Gravity = 'auto' | 'center' | 'left' | 'right' | 'top' | 'bottom' | `${number}x${number}` | { x: number; y: number };
@@ -30,7 +30,33 @@ export interface TransformOptions {
   anim?: boolean;
   rotate?: 90 | 180 | 270;
   flip?: 'h' | 'v' | 'hv';
-  trim?: string | { top?: number; right?: number; bottom?: number; left?: number };
+  /** `"top;right;bottom;left"`, `"border"`, or the object; lengths are times `dpr`. */
+  trim?:
+    | string
+    | {
+        top?: number;
+        right?: number;
+        bottom?: number;
+        left?: number;
+        /** Width kept from `left` on. */
+        width?: number;
+        /** Height kept from `top` down. */
+        height?: number;
+        /** Cut a border of one colour found in the pixels. `tolerance`: 255 must match
+         * exactly, 0 matches anything (default 245). `keep`: border pixels left per side. */
+        border?: boolean | { color?: string; tolerance?: number; keep?: number };
+      };
+  /** A frame of one CSS colour around the resized image; widths are times `dpr`. */
+  border?: { color?: string; width?: number; top?: number; right?: number; bottom?: number; left?: number };
+  /** 0-250: Gaussian blur, sigma = 1 + blur / 2 (docs/OPTIONS.md). */
+  blur?: number;
+  /** 0-10: unsharp mask, sigma 1, amount sharpen / 2. */
+  sharpen?: number;
+  /** Multipliers, 1 = unchanged (0-10). Gamma: v^(1/gamma), 2 lightens. Saturation 0 = grey. */
+  brightness?: number;
+  contrast?: number;
+  gamma?: number;
+  saturation?: number;
   /** Byte budget: lowers quality first, then size; never larger than the input when the format
    * is unchanged. Rejects with code `output_too_large` when nothing fits. */
   maxBytes?: number;
@@ -91,7 +117,8 @@ export interface ImageInfo {
   width: number;
   height: number;
   original: { file_size: number; width: number; height: number; format: string };
-  input: Record<string, unknown>;
+  /** edgepix's own facts, kept apart from Cloudflare's documented shape above. */
+  edgepix: { input: Record<string, unknown> };
 }
 
 export type ErrorCode =

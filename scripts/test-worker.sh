@@ -10,4 +10,4 @@ cargo test --quiet --features worker --lib edge::
 scripts/build-worker.sh
 scripts/build-worker.sh --trap
 scripts/prepare-samples.sh
-exec node --test --test-concurrency=1 --test-reporter=spec tests/worker/*.test.mjs
+exec node --test --test-concurrency=1 --test-reporter=spec tests/report/*.test.mjs tests/worker/*.test.mjs

@@ -18,7 +18,7 @@
 
 use crate::codecs;
 use crate::format::ImageFormat;
-use crate::pixels::Layout;
+use crate::pixels::{border, effects, Layout};
 use crate::plan::{Animation, Frames, OutputFormat, Plan};
 use crate::probe::Probe;
 use serde::Serialize;
@@ -279,7 +279,8 @@ fn finish_footprint(
     }
     m.resize = m.resize.max(heap.high_water());
     // orientation makes a second frame; colour management converts in strips through its
-    // tables; padding makes a canvas; flattening and dropping an opaque alpha work in place
+    // tables; blur and sharpen hold a 16-bit working copy; padding and the border each make
+    // a canvas; flattening and dropping an opaque alpha work in place
     if !o.is_identity() {
         let turned = heap.alloc(resized.bytes());
         heap.free(frame);
@@ -288,11 +289,25 @@ fn finish_footprint(
     if probe.has_icc {
         heap.transient(colour_bytes(probe));
     }
+    heap.transient(effects::working_bytes(
+        &plan.effects,
+        tw,
+        th,
+        resized.layout.channels(),
+    ));
     let (ow, oh) = plan.output_size();
+    let mut layout = resized.layout;
     if let Some(c) = plan.canvas {
-        let canvas = heap.alloc(FrameShape::new(c.width, c.height, Layout::Rgba).bytes());
+        layout = Layout::Rgba;
+        let canvas = heap.alloc(FrameShape::new(c.width, c.height, layout).bytes());
         heap.free(frame);
         frame = canvas;
+    }
+    if let Some(b) = plan.border {
+        layout = border::layout(layout, b.color);
+        let framed = heap.alloc(FrameShape::new(ow, oh, layout).bytes());
+        heap.free(frame);
+        frame = framed;
     }
     m.finish = m.finish.max(heap.high_water());
     (frame, FrameShape::new(ow, oh, output_layout(probe, plan)))
@@ -302,6 +317,7 @@ fn finish_footprint(
 fn output_layout(probe: &Probe, plan: &Plan) -> Layout {
     let alpha = plan.canvas.is_some()
         || codecs::decoded_layout(probe) == Layout::Rgba
+        || plan.border.is_some_and(|b| b.color.a < 255)
         || matches!(plan.frames, Frames::Animated(_));
     if alpha && plan.output.supports_alpha() {
         Layout::Rgba

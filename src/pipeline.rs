@@ -1,6 +1,6 @@
-//! Runs a Plan: decode -> crop/resize -> orient -> colour -> background -> encode.
-//! Resizing happens before orientation and colour conversion so those two passes touch only
-//! output-sized frames.
+//! Runs a Plan: decode -> crop/resize -> orient -> colour -> effects -> pad/border ->
+//! background -> encode. Resizing happens before orientation, colour conversion and effects so
+//! those passes touch only output-sized frames.
 
 use crate::budget::MemoryEstimate;
 use crate::codecs::anim::{AnimEncoder, AnimTarget, FrameSource};
@@ -10,7 +10,7 @@ use crate::format::Accepts;
 use crate::limits::Limits;
 use crate::options::{Metadata, Options};
 use crate::pixels::canvas::Canvas;
-use crate::pixels::{color, compose, resize, Raster};
+use crate::pixels::{border, color, compose, effects, resize, trim, Raster};
 use crate::plan::{self, Animation, Frames, OutputFormat, Plan};
 use crate::probe::{self, Probe};
 use crate::resolve::{Client, Resolved};
@@ -122,6 +122,8 @@ fn transform_inner(
 
 /// The pipeline up to, not including, the encoder. Searches over encoder settings (`maxBytes`)
 /// encode one rendered frame many times instead of decoding and resizing again per attempt.
+// One value per request, moved once: boxing the larger variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Rendered {
     /// `format=json`: the answer needs no pixels.
     Metadata(Output),
@@ -164,7 +166,8 @@ impl Frame {
     }
 }
 
-/// probe -> plan -> decode -> crop/resize -> orient -> colour -> background.
+/// probe -> plan -> decode -> crop/resize -> orient -> colour -> effects -> pad/border ->
+/// background.
 pub fn render(
     bytes: &[u8],
     resolved: &Resolved,
@@ -211,6 +214,13 @@ pub fn render(
         &decode_limits(limits, &plan),
     )?;
     let t1 = clock();
+    let plan = match plan.trim_border {
+        Some(_) => {
+            let found = found_border(&decoded.raster, &probe, &plan);
+            plan::with_found_border(&probe, resolved, limits, found)?
+        }
+        None => plan,
+    };
     let raster = finish_frame(decoded.raster, &decoded.color, &probe, &plan)?;
     let timings = Timings {
         decode: t1 - t0,
@@ -238,8 +248,9 @@ fn decode_limits(limits: &Limits, plan: &Plan) -> Limits {
     }
 }
 
-/// The single-frame steps after decoding: crop/resize -> orient -> colour -> background. A
-/// still goes through them once, every frame of an animation once each.
+/// The single-frame steps after decoding: crop/resize -> orient -> colour -> effects -> pad
+/// and border -> background. A still goes through them once, every frame of an animation once
+/// each.
 fn finish_frame(raster: Raster, info: &ColorInfo, probe: &Probe, plan: &Plan) -> Result<Raster> {
     let mut raster = geometry(raster, probe, plan)?;
     if let Some(icc) = &info.icc {
@@ -248,6 +259,8 @@ fn finish_frame(raster: Raster, info: &ColorInfo, probe: &Probe, plan: &Plan) ->
     if let Some(g) = info.png_gamma {
         color::png_gamma_to_srgb(&mut raster, g);
     }
+    effects::apply(&mut raster, &plan.effects);
+    let raster = frame(raster, plan);
     Ok(background(raster, plan))
 }
 
@@ -337,11 +350,58 @@ fn geometry(src: Raster, probe: &Probe, plan: &Plan) -> Result<Raster> {
     Ok(o.apply(resized))
 }
 
-fn background(raster: Raster, plan: &Plan) -> Raster {
+/// `trim=border` on the full-size decode (stored orientation): the region to keep, in the
+/// EXIF-oriented source the plan works in. A source that is all border keeps the whole region.
+fn found_border(src: &Raster, probe: &Probe, plan: &Plan) -> [f64; 4] {
+    let Some(tb) = plan.trim_border else {
+        return plan.trim_region;
+    };
+    if (src.width, src.height) != (probe.width, probe.height) {
+        // not the full-size decode the plan asked for: nothing to measure the region against
+        return plan.trim_region;
+    }
+    let exif = probe.orientation();
+    let (w, h) = (src.width as f64, src.height as f64);
+    let [x, y, rw, rh] = exif.rect_to_stored(plan.trim_region, w, h);
+    let region = [x as u32, y as u32, rw as u32, rh as u32];
+    // "detected automatically": the colour of the top-left pixel as the source is seen
+    let color = tb.color.unwrap_or_else(|| {
+        let [ux, uy, ..] = plan.trim_region;
+        let (sx, sy) = exif.map(ux as u32, uy as u32, src.width, src.height);
+        trim::pixel(src, sx, sy)
+    });
+    let Some([bx, by, bw, bh]) = trim::content_box(src, region, color, tb.tolerance) else {
+        return plan.trim_region;
+    };
+    // `keep` pixels of the border stay on every side, inside the region
+    let k = tb.keep;
+    let left = bx.saturating_sub(k).max(region[0]);
+    let top = by.saturating_sub(k).max(region[1]);
+    let right = (bx + bw).saturating_add(k).min(region[0] + region[2]);
+    let bottom = (by + bh).saturating_add(k).min(region[1] + region[3]);
+    let kept = [
+        left as f64,
+        top as f64,
+        (right - left) as f64,
+        (bottom - top) as f64,
+    ];
+    exif.rect_to_display(kept, w, h)
+}
+
+/// `fit=pad`'s canvas, then `border` around everything.
+fn frame(raster: Raster, plan: &Plan) -> Raster {
     let mut raster = raster;
     if let Some(c) = plan.canvas {
         raster = compose::pad(&raster, c.width, c.height, c.x, c.y, c.background);
     }
+    if let Some(b) = &plan.border {
+        raster = border::add(&raster, b);
+    }
+    raster
+}
+
+fn background(raster: Raster, plan: &Plan) -> Raster {
+    let mut raster = raster;
     match plan.background {
         Some(bg) if !plan.output.supports_alpha() || bg.a == 255 => {
             let opaque = crate::options::Rgba { a: 255, ..bg };

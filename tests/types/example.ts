@@ -43,3 +43,18 @@ export async function inWorker(bytes: Uint8Array | ArrayBuffer): Promise<number>
 
 // @ts-expect-error: fit values are checked
 transform(new Uint8Array(), { fit: 'sideways' });
+
+// Cloudflare's adjustments, trims and border in the Workers object form.
+export const adjusted: TransformOptions = {
+  width: 800,
+  fit: 'aspect-crop',
+  blur: 20,
+  sharpen: 1,
+  brightness: 1.2,
+  contrast: 1.1,
+  gamma: 0.9,
+  saturation: 0,
+  trim: { left: 10, top: 10, width: 300, height: 200, border: { color: '#fff', tolerance: 240, keep: 2 } },
+  border: { color: 'hsl(0 100% 50%)', width: 4 },
+};
+
