@@ -35,6 +35,8 @@ export interface TransformOptions {
   background?: string;
   /** `keep`, `copyright` or `none`; prefer `preserveMetadata`. Cannot be combined with it. */
   metadata?: 'keep' | 'copyright' | 'none';
+  /** Default `true`: an animated GIF/WebP stays animated (WebP, or GIF) with every frame
+   * resized, delays and loop count kept; `false` gives the first frame as a still. */
   anim?: boolean;
   rotate?: 90 | 180 | 270;
   flip?: 'h' | 'v' | 'hv';
@@ -115,7 +117,8 @@ export interface TransformResult {
   bytes: Uint8Array;
   width: number;
   height: number;
-  format: 'jpeg' | 'png' | 'webp' | 'json';
+  /** `gif` only for an animation kept as GIF. */
+  format: 'jpeg' | 'png' | 'webp' | 'gif' | 'json';
   mimeType: string;
   timings: Timings;
   /** Things served differently from what was asked (e.g. avif served as webp). */

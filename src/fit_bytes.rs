@@ -77,7 +77,7 @@ fn search(
     let run = |o: &Options| {
         attempts.set(attempts.get() + 1);
         match render(bytes, &o.resolve(&Client::new(accepts)), limits, clock)? {
-            Rendered::Metadata(out) => Ok::<_, Error>((None, out)),
+            Rendered::Metadata(out) | Rendered::Animation(out) => Ok::<_, Error>((None, out)),
             Rendered::Frame(frame) => {
                 let out = frame.encode(frame.plan.quality, clock)?;
                 add(out.timings);
@@ -91,9 +91,9 @@ fn search(
         Ok(out)
     };
     let (frame, first) = run(opts)?;
-    let Some(frame) = frame else {
+    if first.format == OutputFormat::Json {
         return Ok(first);
-    };
+    }
     let limit = budget(max_bytes, &first);
     if first.bytes.len() <= limit {
         return done(first, None);
@@ -102,36 +102,40 @@ fn search(
     let lossy = matches!(first.format, OutputFormat::Jpeg { .. } | OutputFormat::Webp);
     let requested_q = opts.effective_quality();
     let mut base = opts.clone();
-    if lossy && requested_q > MIN_QUALITY {
-        // Highest quality in [MIN_QUALITY, requested_q) that fits: binary search, since size
-        // grows with quality.
-        let (mut lo, mut hi) = (MIN_QUALITY, requested_q - 1);
-        let mut best: Option<Output> = None;
-        while lo <= hi {
-            let mid = lo + (hi - lo) / 2;
-            attempts.set(attempts.get() + 1);
-            let out = frame.encode(mid, clock)?;
-            add(Timings {
-                encode: out.timings.encode,
-                ..Timings::default()
-            });
-            if out.bytes.len() <= limit {
-                best = Some(out);
-                lo = mid + 1;
-            } else if mid == MIN_QUALITY {
-                break;
-            } else {
-                hi = mid - 1;
+    match frame {
+        Some(frame) if lossy && requested_q > MIN_QUALITY => {
+            // Highest quality in [MIN_QUALITY, requested_q) that fits: binary search, since size
+            // grows with quality.
+            let (mut lo, mut hi) = (MIN_QUALITY, requested_q - 1);
+            let mut best: Option<Output> = None;
+            while lo <= hi {
+                let mid = lo + (hi - lo) / 2;
+                attempts.set(attempts.get() + 1);
+                let out = frame.encode(mid, clock)?;
+                add(Timings {
+                    encode: out.timings.encode,
+                    ..Timings::default()
+                });
+                if out.bytes.len() <= limit {
+                    best = Some(out);
+                    lo = mid + 1;
+                } else if mid == MIN_QUALITY {
+                    break;
+                } else {
+                    hi = mid - 1;
+                }
             }
+            if let Some(out) = best {
+                return done(out, Some("maxBytes: quality lowered to fit"));
+            }
+            base.quality = Some(Quality::Value(MIN_QUALITY));
         }
-        if let Some(out) = best {
-            return done(out, Some("maxBytes: quality lowered to fit"));
-        }
-        base.quality = Some(Quality::Value(MIN_QUALITY));
+        // An animation: each quality tried would encode every frame again, so it goes straight
+        // to the lowest quality and the size search.
+        None if lossy => base.quality = Some(Quality::Value(MIN_QUALITY)),
+        // The frame was rendered at the requested size; smaller ones are rendered anew.
+        _ => {}
     }
-
-    // The frame was rendered at the requested size; smaller ones are rendered anew.
-    drop(frame);
 
     // Shrink: the largest width (height follows the output's aspect) that fits.
     let (w0, h0) = (first.width, first.height);

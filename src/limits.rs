@@ -25,6 +25,20 @@ pub struct Limits {
     pub max_output_pixels: u64,
     /// Frames of an animation accepted at all, counted from the headers.
     pub max_frames: u32,
+    /// Pixels in all frames of an animation (`Probe::animation_area`) that may still be served
+    /// as an animation: past it the request is refused (413 `too_many_pixels`) unless it asks
+    /// for a still (`anim=false`, or a JPEG/PNG output). Cloudflare's limit: 100 MP.
+    pub max_animation_pixels: u64,
+    /// Above this many pixels in all frames an animation is served as it came, untransformed,
+    /// as Cloudflare does above 50 MP: no frame is decoded.
+    pub max_transformed_animation_pixels: u64,
+    /// Output pixels of an animation in all frames (frames x output width x height): each
+    /// frame is resized and encoded on its own, so this bounds the encoder's share of the CPU
+    /// time one request takes (the input's share is bounded by the two limits above). Past it
+    /// the animation is served as it came, as above `max_transformed_animation_pixels`. At
+    /// the edge 20 MP: the worst case measured on the wasm32 build (noise-like frames with
+    /// alpha, ~1 us per output pixel in node on a loaded 2-core machine) stays near 20 s.
+    pub max_animation_output_pixels: u64,
     /// Largest buffer a third-party decoder may allocate, handed to it as its own limit: a
     /// second line of defence behind the plan's budget, for the buffers the plan cannot see.
     pub max_decoded_bytes: usize,
@@ -44,6 +58,9 @@ impl Limits {
         max_output_dimension: 12_000,
         max_output_pixels: 36_000_000,
         max_frames: 1_000,
+        max_animation_pixels: 100_000_000,
+        max_transformed_animation_pixels: 50_000_000,
+        max_animation_output_pixels: 20_000_000,
         max_decoded_bytes: 96 * 1024 * 1024,
         max_memory_bytes: 96 * 1024 * 1024,
     };
@@ -56,6 +73,9 @@ impl Limits {
         max_output_dimension: 16_383,
         max_output_pixels: 100_000_000,
         max_frames: 1_000,
+        max_animation_pixels: 100_000_000,
+        max_transformed_animation_pixels: 50_000_000,
+        max_animation_output_pixels: 200_000_000,
         max_decoded_bytes: 1024 * 1024 * 1024,
         max_memory_bytes: 1024 * 1024 * 1024,
     };

@@ -3,13 +3,15 @@
 //! those passes touch only output-sized frames.
 
 use crate::budget::MemoryEstimate;
-use crate::codecs::{self, jpeg::JpegParams};
+use crate::codecs::anim::{AnimEncoder, AnimTarget, FrameSource};
+use crate::codecs::{self, jpeg::JpegParams, ColorInfo};
 use crate::error::{Error, Result};
 use crate::format::Accepts;
 use crate::limits::Limits;
 use crate::options::{Metadata, Options};
+use crate::pixels::canvas::Canvas;
 use crate::pixels::{border, color, compose, effects, resize, trim, Raster};
-use crate::plan::{self, OutputFormat, Plan};
+use crate::plan::{self, Animation, Frames, OutputFormat, Plan};
 use crate::probe::{self, Probe};
 use crate::resolve::{Client, Resolved};
 use serde::Serialize;
@@ -113,7 +115,7 @@ fn transform_inner(
     clock: Clock,
 ) -> Result<Output> {
     match render(bytes, resolved, limits, clock)? {
-        Rendered::Metadata(out) => Ok(out),
+        Rendered::Metadata(out) | Rendered::Animation(out) => Ok(out),
         Rendered::Frame(frame) => frame.encode(frame.plan.quality, clock),
     }
 }
@@ -126,6 +128,8 @@ pub enum Rendered {
     /// The answer needs no pixels: `format=json`, or an SVG served sanitised.
     Metadata(Output),
     Frame(Frame),
+    /// An animation, every frame already encoded (or the input served as it came).
+    Animation(Output),
 }
 
 /// A finished output frame and everything its encoder needs.
@@ -204,18 +208,29 @@ pub fn render(
             notes: plan.notes,
         }));
     }
-    // The decoders get the plan's own decode estimate as their byte limit: whatever the
-    // header did not tell (an inflated iCCP, a frame larger than its screen) cannot take more
-    // than the budget was told about.
-    let decode_limits = Limits {
-        max_decoded_bytes: (limits.max_decoded_bytes as u64)
-            .min(plan.memory.decode.saturating_sub(plan.memory.input))
-            .try_into()
-            .unwrap_or(usize::MAX),
-        ..*limits
-    };
+    match plan.frames {
+        Frames::Still => {}
+        Frames::Animated(a) => return animate(bytes, probe, plan, a, limits, clock),
+        Frames::Untransformed => {
+            return Ok(Rendered::Animation(Output {
+                bytes: bytes.to_vec(),
+                format: plan.output,
+                width: probe.width,
+                height: probe.height,
+                input: probe,
+                timings: Timings::default(),
+                memory: plan.memory,
+                notes: plan.notes,
+            }))
+        }
+    }
     let t0 = clock();
-    let decoded = codecs::decode(bytes, &probe, plan.decode_min_size, &decode_limits)?;
+    let decoded = codecs::decode(
+        bytes,
+        &probe,
+        plan.decode_min_size,
+        &decode_limits(limits, &plan),
+    )?;
     let t1 = clock();
     let plan = match plan.trim_border {
         Some(_) => {
@@ -224,16 +239,7 @@ pub fn render(
         }
         None => plan,
     };
-    let mut raster = geometry(decoded.raster, &probe, &plan)?;
-    if let Some(icc) = &decoded.color.icc {
-        color::icc_to_srgb(&mut raster, icc)?;
-    }
-    if let Some(g) = decoded.color.png_gamma {
-        color::png_gamma_to_srgb(&mut raster, g);
-    }
-    effects::apply(&mut raster, &plan.effects);
-    let raster = frame(raster, &plan);
-    let raster = background(raster, &plan);
+    let raster = finish_frame(decoded.raster, &decoded.color, &probe, &plan)?;
     let timings = Timings {
         decode: t1 - t0,
         resize: clock() - t1,
@@ -244,6 +250,101 @@ pub fn render(
         plan,
         probe,
         timings,
+    }))
+}
+
+/// The decoders get the plan's own decode estimate as their byte limit: whatever the header
+/// did not tell (an inflated iCCP, a frame larger than its screen) cannot take more than the
+/// budget was told about.
+fn decode_limits(limits: &Limits, plan: &Plan) -> Limits {
+    Limits {
+        max_decoded_bytes: (limits.max_decoded_bytes as u64)
+            .min(plan.memory.decode.saturating_sub(plan.memory.input))
+            .try_into()
+            .unwrap_or(usize::MAX),
+        ..*limits
+    }
+}
+
+/// The single-frame steps after decoding: crop/resize -> orient -> colour -> effects -> pad
+/// and border -> background. A still goes through them once, every frame of an animation once
+/// each.
+fn finish_frame(raster: Raster, info: &ColorInfo, probe: &Probe, plan: &Plan) -> Result<Raster> {
+    let mut raster = geometry(raster, probe, plan)?;
+    if let Some(icc) = &info.icc {
+        color::icc_to_srgb(&mut raster, icc)?;
+    }
+    if let Some(g) = info.png_gamma {
+        color::png_gamma_to_srgb(&mut raster, g);
+    }
+    effects::apply(&mut raster, &plan.effects);
+    let raster = frame(raster, plan);
+    Ok(background(raster, plan))
+}
+
+/// Every frame of an animation: decode one frame, compose it on the canvas as its format's
+/// disposal and blending say, run the single-frame steps on a copy of the canvas, encode the
+/// result into the animated output, drop it. One decoded frame and one output frame exist at
+/// a time (`budget` counts the canvas, them, the encoder and the growing output).
+fn animate(
+    bytes: &[u8],
+    probe: Probe,
+    plan: Plan,
+    anim: Animation,
+    limits: &Limits,
+    clock: Clock,
+) -> Result<Rendered> {
+    let (width, height) = plan.output_size();
+    let mut source = FrameSource::open(bytes, &probe, &decode_limits(limits, &plan))?;
+    let info = ColorInfo {
+        icc: codecs::anim::icc_profile(bytes, &probe),
+        png_gamma: None,
+    };
+    let mut canvas = Canvas::new(probe.width, probe.height);
+    let mut encoder = AnimEncoder::new(&AnimTarget {
+        output: plan.output,
+        width,
+        height,
+        plays: anim.plays,
+        quality: plan.quality,
+        allowance: plan.output_allowance,
+        frame_allowance: anim.frame_allowance,
+        input: probe.format,
+    })?;
+    let mut notes = plan.notes.clone();
+    let mut timings = Timings::default();
+    for n in 0..anim.frames {
+        let t0 = clock();
+        let delay_ms = match source.next_frame() {
+            Ok(Some(frame)) => {
+                canvas.draw(&frame.placed);
+                frame.delay_ms
+            }
+            Ok(None) => break,
+            // Browsers show the frames before one that cannot be decoded.
+            Err(e) if e.code == crate::ErrorCode::CorruptImage && n > 0 => {
+                notes.push("animation: ends at a frame that cannot be decoded");
+                break;
+            }
+            Err(e) => return Err(e),
+        };
+        let t1 = clock();
+        let raster = finish_frame(canvas.snapshot(), &info, &probe, &plan)?;
+        let t2 = clock();
+        encoder.push(&raster, delay_ms)?;
+        timings.decode += t1 - t0;
+        timings.resize += t2 - t1;
+        timings.encode += clock() - t2;
+    }
+    Ok(Rendered::Animation(Output {
+        bytes: encoder.finish()?,
+        format: plan.output,
+        width,
+        height,
+        input: probe,
+        timings,
+        memory: plan.memory,
+        notes,
     }))
 }
 
@@ -367,9 +468,8 @@ fn encode(r: &Raster, plan: &Plan, probe: &Probe) -> Result<Vec<u8>> {
         OutputFormat::Webp => {
             codecs::webp::encode(r, plan.quality, exif.as_deref(), plan.output_allowance)
         }
-        OutputFormat::Json | OutputFormat::Svg => Err(Error::internal(format!(
-            "{} output reached the encoder",
-            plan.output.name()
-        ))),
+        OutputFormat::Gif | OutputFormat::Json | OutputFormat::Svg => Err(Error::internal(
+            format!("{} output reached the still encoder", plan.output.name()),
+        )),
     }
 }

@@ -3,6 +3,7 @@
 //! pipeline maps it back to stored space so it can resize first and rotate the small result.
 
 use crate::budget::{self, MemoryEstimate};
+use crate::codecs::anim::Plays;
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::ImageFormat;
 use crate::limits::Limits;
@@ -22,6 +23,8 @@ pub enum OutputFormat {
     },
     Png,
     Webp,
+    /// Only for animations (a still GIF input becomes PNG).
+    Gif,
     Json,
     /// The sanitised source SVG (`crate::svg`); only an SVG input can have it.
     Svg,
@@ -33,6 +36,7 @@ impl OutputFormat {
             OutputFormat::Jpeg { .. } => "image/jpeg",
             OutputFormat::Png => "image/png",
             OutputFormat::Webp => "image/webp",
+            OutputFormat::Gif => "image/gif",
             OutputFormat::Json => "application/json",
             OutputFormat::Svg => "image/svg+xml",
         }
@@ -42,6 +46,7 @@ impl OutputFormat {
             OutputFormat::Jpeg { .. } => "jpeg",
             OutputFormat::Png => "png",
             OutputFormat::Webp => "webp",
+            OutputFormat::Gif => "gif",
             OutputFormat::Json => "json",
             OutputFormat::Svg => "svg",
         }
@@ -51,15 +56,21 @@ impl OutputFormat {
             OutputFormat::Jpeg { .. } => "jpg",
             OutputFormat::Png => "png",
             OutputFormat::Webp => "webp",
+            OutputFormat::Gif => "gif",
             OutputFormat::Json => "json",
             OutputFormat::Svg => "svg",
         }
     }
+    /// GIF's alpha is one bit, which still needs the frames' alpha kept until its encoder.
     pub fn supports_alpha(self) -> bool {
         matches!(
             self,
-            OutputFormat::Png | OutputFormat::Webp | OutputFormat::Svg
+            OutputFormat::Png | OutputFormat::Webp | OutputFormat::Gif | OutputFormat::Svg
         )
+    }
+    /// Formats this engine writes animated.
+    pub fn animates(self) -> bool {
+        matches!(self, OutputFormat::Webp | OutputFormat::Gif)
     }
 }
 
@@ -70,6 +81,29 @@ pub struct Canvas {
     pub x: u32,
     pub y: u32,
     pub background: Rgba,
+}
+
+/// How many frames the output holds, decided from the headers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Frames {
+    /// One frame: a still input, or the first frame of an animation (`anim=false`, or an
+    /// output format that cannot animate).
+    Still,
+    /// Every frame, each composed on the canvas, put through the single-frame steps with this
+    /// plan's geometry and encoded into the animated output.
+    Animated(Animation),
+    /// The input as it came: Cloudflare delivers an animation above 50 MP in all frames
+    /// "without applying any transformations" (`Limits::max_transformed_animation_pixels`).
+    Untransformed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Animation {
+    /// Frames the headers declare.
+    pub frames: u32,
+    pub plays: Plays,
+    /// Ceiling of one frame's still encoding (WebP output), set by the budget.
+    pub frame_allowance: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +143,7 @@ pub struct Plan {
     /// JPEG output written one MCU row at a time (baseline, standard tables), chosen only
     /// when the whole-frame encoder would not fit the memory budget.
     pub jpeg_streaming: bool,
+    pub frames: Frames,
 }
 
 impl Plan {
@@ -196,6 +231,14 @@ pub fn with_found_border(
 /// Every decision for `region` of the EXIF-oriented source.
 fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits) -> Result<Plan> {
     let mut notes = Vec::new();
+    // `trim=border` searches one decoded frame: an animation asking for it is served as a still
+    let animate =
+        probe.frames > 1 && opts.anim != Some(false) && opts.trim.and_then(|t| t.border).is_none();
+    let mut output = output_format(probe, opts.format, animate, &mut notes);
+    let frames = frames(probe, output, animate, limits, &mut notes)?;
+    if frames == Frames::Untransformed {
+        return Ok(untransformed(probe, opts, notes, limits));
+    }
     // Cloudflare flips before it rotates; width and height refer to the rotated axes.
     let user = user_orientation(opts);
     let orientation = probe.orientation().then(user);
@@ -234,13 +277,25 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
         ));
     }
 
+    if let Frames::Animated(a) = frames {
+        // Every output frame is encoded: past this many output pixels the request would take
+        // more CPU than a Worker should give one image, and it is served as it came, as
+        // Cloudflare serves an animation too large to transform.
+        let total = (a.frames as u64).saturating_mul(ow as u64 * oh as u64);
+        if total > limits.max_animation_output_pixels {
+            notes.push(
+                "animation: too many output pixels in all frames to transform; served as it came",
+            );
+            return Ok(untransformed(probe, opts, notes, limits));
+        }
+    }
+
     // The border search needs the pixels at full size; what it keeps is not known yet.
     let decode_min_size = if trim_border.is_some() {
         (probe.width, probe.height)
     } else {
         shrink_on_load_size(probe, orientation, crop, resize_to)
     };
-    let mut output = output_format(probe, opts.format, &mut notes);
     if opts.compression_fast {
         // one scan encodes faster than two (Options::resolve already chose JPEG over WebP)
         if let OutputFormat::Jpeg { progressive } = &mut output {
@@ -252,9 +307,6 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
         (None, false) if probe.has_alpha => Some(Rgba::WHITE),
         _ => None,
     };
-    if opts.anim != Some(false) && probe.frames > 1 {
-        notes.push("animation: only the first frame is served");
-    }
     let mut plan = Plan {
         orientation,
         display_size: (dw, dh),
@@ -274,13 +326,18 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
         memory: MemoryEstimate::default(),
         output_allowance: 0,
         jpeg_streaming: false,
+        frames,
     };
-    (plan.memory, plan.output_allowance) = budget::estimate(probe, &plan);
+    let frame_allowance = budget::frame_allowance(probe, &plan);
+    if let Frames::Animated(a) = &mut plan.frames {
+        a.frame_allowance = frame_allowance;
+    }
     let budget = limits.max_memory_bytes as u64;
+    (plan.memory, plan.output_allowance) = budget::estimate(probe, &plan, budget);
     if plan.memory.peak > budget && matches!(plan.output, OutputFormat::Jpeg { .. }) {
         // A large JPEG output: trade 5-10 % of bytes for not holding every block at once.
         plan.jpeg_streaming = true;
-        (plan.memory, plan.output_allowance) = budget::estimate(probe, &plan);
+        (plan.memory, plan.output_allowance) = budget::estimate(probe, &plan, budget);
         if plan.memory.peak <= budget {
             plan.notes
                 .push("jpeg: baseline with standard tables, to fit the memory budget");
@@ -338,10 +395,85 @@ fn svg_plan(probe: &Probe, opts: &Options, limits: &Limits) -> Result<Plan> {
         memory: MemoryEstimate::default(),
         output_allowance: 0,
         jpeg_streaming: false,
+        frames: Frames::Still,
     };
-    (plan.memory, plan.output_allowance) = budget::estimate(probe, &plan);
+    (plan.memory, plan.output_allowance) =
+        budget::estimate(probe, &plan, limits.max_memory_bytes as u64);
     check_budget(&plan, limits)?;
     Ok(plan)
+}
+
+/// Whether the output animates, from the headers: Cloudflare's limits apply to the pixels of
+/// all frames together (`Probe::animation_area`).
+fn frames(
+    probe: &Probe,
+    output: OutputFormat,
+    animate: bool,
+    limits: &Limits,
+    notes: &mut Vec<&'static str>,
+) -> Result<Frames> {
+    if !animate || output == OutputFormat::Json {
+        return Ok(Frames::Still);
+    }
+    if !output.animates() {
+        notes.push("animation: this output format holds one frame; the first is served");
+        return Ok(Frames::Still);
+    }
+    let area = probe.animation_area();
+    if area > limits.max_animation_pixels {
+        return Err(Error::new(
+            ErrorCode::TooManyPixels,
+            format!(
+                "the animation has {} frames of {}x{}: {:.1} megapixels in all; the limit for an animation is {:.1} (anim=false serves its first frame)",
+                probe.frames,
+                probe.width,
+                probe.height,
+                area as f64 / 1e6,
+                limits.max_animation_pixels as f64 / 1e6
+            ),
+        ));
+    }
+    if area > limits.max_transformed_animation_pixels {
+        notes.push("animation: too many pixels in all frames to transform; served as it came");
+        return Ok(Frames::Untransformed);
+    }
+    Ok(Frames::Animated(Animation {
+        frames: probe.frames,
+        plays: Plays::of_input(probe),
+        frame_allowance: 0,
+    }))
+}
+
+/// The plan of an animation served as it came: no geometry, the input's own format.
+fn untransformed(probe: &Probe, opts: &Options, notes: Vec<&'static str>, limits: &Limits) -> Plan {
+    let (w, h) = (probe.width, probe.height);
+    let mut plan = Plan {
+        orientation: Orientation::IDENTITY,
+        display_size: (w, h),
+        crop: [0.0, 0.0, w as f64, h as f64],
+        resize_to: (w, h),
+        canvas: None,
+        trim_border: None,
+        trim_region: [0.0, 0.0, w as f64, h as f64],
+        effects: Default::default(),
+        border: None,
+        decode_min_size: (w, h),
+        output: match probe.format {
+            ImageFormat::Gif => OutputFormat::Gif,
+            _ => OutputFormat::Webp,
+        },
+        quality: opts.effective_quality(),
+        background: None,
+        metadata: opts.metadata,
+        notes,
+        memory: MemoryEstimate::default(),
+        output_allowance: 0,
+        jpeg_streaming: false,
+        frames: Frames::Untransformed,
+    };
+    (plan.memory, plan.output_allowance) =
+        budget::estimate(probe, &plan, limits.max_memory_bytes as u64);
+    plan
 }
 
 fn round_dim(v: f64) -> u32 {
@@ -465,13 +597,16 @@ fn shrink_on_load_size(
 }
 
 /// The output format of resolved options: `auto` left by `Options::resolve` is the legacy
-/// choice for a client without WebP.
+/// choice for a client without WebP, which is GIF for an animation that is to stay one.
 fn output_format(
     probe: &Probe,
     requested: Option<FormatOption>,
+    animate: bool,
     notes: &mut Vec<&'static str>,
 ) -> OutputFormat {
-    let legacy = if probe.has_alpha {
+    let legacy = if animate {
+        OutputFormat::Gif
+    } else if probe.has_alpha {
         OutputFormat::Png
     } else {
         OutputFormat::Jpeg { progressive: true }
@@ -490,6 +625,7 @@ fn output_format(
         Some(FormatOption::Auto) => legacy,
         None => match probe.format {
             ImageFormat::Jpeg => OutputFormat::Jpeg { progressive: true },
+            ImageFormat::Gif if animate => OutputFormat::Gif,
             ImageFormat::Png | ImageFormat::Gif => OutputFormat::Png,
             ImageFormat::Webp => OutputFormat::Webp,
             ImageFormat::Avif => legacy,
@@ -519,7 +655,7 @@ mod tests {
             exif: None,
             xmp: None,
             jpeg: None,
-            gif: None,
+            animation: None,
         }
     }
 

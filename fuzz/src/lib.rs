@@ -113,6 +113,9 @@ pub fn transform_limits() -> Limits {
         max_output_dimension: 1024,
         max_output_pixels: 1024 * 1024,
         max_frames: 100,
+        max_animation_pixels: 8_000_000,
+        max_transformed_animation_pixels: 4_000_000,
+        max_animation_output_pixels: 4_000_000,
         max_decoded_bytes: 16 * 1024 * 1024,
         max_memory_bytes: 48 * 1024 * 1024,
     }

@@ -1,3 +1,5 @@
+pub mod anim;
+
 use super::{check_decoded_size, ColorInfo, Decoded};
 use crate::budget::{Block, Heap};
 use crate::error::{Error, Result};
@@ -8,7 +10,7 @@ use crate::probe::Probe;
 /// What a first-frame decode allocates: the decoder's LZW tables and its RGBA buffer for the
 /// largest frame it may meet, then the RGBA screen. Returns the screen.
 pub fn decode_footprint(heap: &mut Heap, probe: &Probe) -> Block {
-    let largest = probe.gif.map_or(probe.pixels(), |g| g.largest_frame);
+    let largest = probe.animation.map_or(probe.pixels(), |g| g.largest_frame);
     let tables = heap.alloc(64 << 10);
     let frame = heap.alloc(largest * 4);
     let screen = heap.alloc(probe.pixels() * 4);

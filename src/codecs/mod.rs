@@ -2,6 +2,7 @@
 //! Decoders return 8-bit RGB/RGBA in the stored orientation plus the colour information the
 //! pipeline needs; encoders take a finished frame.
 
+pub mod anim;
 pub mod avif;
 pub mod gif;
 pub mod jpeg;

@@ -10,6 +10,7 @@ use crate::probe::Probe;
 use std::io::Cursor;
 use vaam_webp::WebPDecoder;
 
+pub mod anim;
 #[cfg(all(feature = "libwebp", target_arch = "wasm32"))]
 mod libc;
 #[cfg(feature = "libwebp")]

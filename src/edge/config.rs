@@ -168,6 +168,17 @@ impl Config {
             max_input_pixels: num(env, "MAX_INPUT_PIXELS", dl.max_input_pixels),
             max_output_dimension: num(env, "MAX_OUTPUT_DIMENSION", dl.max_output_dimension),
             max_frames: num(env, "MAX_FRAMES", dl.max_frames),
+            max_animation_pixels: num(env, "MAX_ANIMATION_PIXELS", dl.max_animation_pixels),
+            max_transformed_animation_pixels: num(
+                env,
+                "MAX_TRANSFORMED_ANIMATION_PIXELS",
+                dl.max_transformed_animation_pixels,
+            ),
+            max_animation_output_pixels: num(
+                env,
+                "MAX_ANIMATION_OUTPUT_PIXELS",
+                dl.max_animation_output_pixels,
+            ),
             max_decoded_bytes: num(env, "MAX_DECODED_BYTES", dl.max_decoded_bytes),
             max_memory_bytes: num(env, "MAX_MEMORY_BYTES", dl.max_memory_bytes),
             max_output_pixels: num(env, "MAX_OUTPUT_PIXELS", dl.max_output_pixels),

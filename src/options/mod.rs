@@ -204,7 +204,8 @@ pub struct Options {
     pub format: Option<FormatOption>,
     pub background: Option<Rgba>,
     pub metadata: Metadata,
-    /// `anim=false` asks for a still image. Only the first frame is decoded today either way.
+    /// `anim=false` asks for a still image (the first frame); by default an animated input
+    /// stays animated when the output format can animate (`plan::Frames`).
     pub anim: Option<bool>,
     /// Clockwise degrees: 90, 180 or 270.
     pub rotate: Option<u16>,

@@ -3,6 +3,7 @@
 
 pub mod blur;
 pub mod border;
+pub mod canvas;
 pub mod color;
 pub mod compose;
 pub mod effects;

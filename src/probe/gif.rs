@@ -1,17 +1,7 @@
-use super::{base, Probe, Walked};
+use super::{base, FrameScan, Probe, Walked};
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::format::ImageFormat;
-
-/// Frame facts a GIF declares, read without decompressing anything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct GifScan {
-    pub frames: u32,
-    /// Sum of every frame's declared width x height: what decoding all frames touches.
-    pub frame_area: u64,
-    /// Largest single frame rectangle (width x height) as declared.
-    pub largest_frame: u64,
-}
 
 /// Reads the logical screen and counts frames by skipping sub-blocks; nothing is decompressed.
 pub(super) fn probe(data: &[u8]) -> Result<Walked> {
@@ -29,7 +19,7 @@ pub(super) fn probe(data: &[u8]) -> Result<Walked> {
     }
     let (scan, outside) = scan_blocks(&mut c, &mut p);
     p.frames = scan.frames.max(1);
-    p.gif = Some(scan);
+    p.animation = Some(scan);
     if scan.frames > 0 && outside == scan.frames {
         // Nothing of the picture lands on the screen it declares: not an image anyone made.
         let damage = corrupt("every frame lies outside the logical screen");
@@ -50,8 +40,8 @@ fn skip_sub_blocks(c: &mut Cursor) -> Option<()> {
 }
 
 /// The frames' facts, and how many frames lie wholly outside the logical screen.
-fn scan_blocks(c: &mut Cursor, p: &mut Probe) -> (GifScan, u32) {
-    let mut scan = GifScan::default();
+fn scan_blocks(c: &mut Cursor, p: &mut Probe) -> (FrameScan, u32) {
+    let mut scan = FrameScan::default();
     let mut outside = 0u32;
     while let Some(b) = c.u8() {
         match b {
@@ -64,10 +54,7 @@ fn scan_blocks(c: &mut Cursor, p: &mut Probe) -> (GifScan, u32) {
                 if left as u32 >= p.width || top as u32 >= p.height {
                     outside = outside.saturating_add(1);
                 }
-                let area = fw as u64 * fh as u64;
-                scan.frames = scan.frames.saturating_add(1);
-                scan.frame_area = scan.frame_area.saturating_add(area);
-                scan.largest_frame = scan.largest_frame.max(area);
+                scan.add_frame(fw as u32, fh as u32);
                 if f & 0x80 != 0 && c.skip(3 << ((f & 7) + 1)).is_none() {
                     break;
                 }
@@ -86,6 +73,15 @@ fn scan_blocks(c: &mut Cursor, p: &mut Probe) -> (GifScan, u32) {
                 }
                 if label == 0xFF && first.is_some_and(|b| b.get(1..12) == Some(b"ICCRGBG1012")) {
                     p.has_icc = true;
+                }
+                let netscape = first.filter(|b| b.get(1..12) == Some(b"NETSCAPE2.0"));
+                if let (0xFF, Some(b)) = (label, netscape) {
+                    // the next sub-block: 3 bytes, id 1, the repetitions (0 = for ever). The
+                    // first such extension counts, as in browsers.
+                    let mut next = Cursor::at(c.data(), c.pos().saturating_add(b.len()));
+                    if let (Some([3, 1, lo, hi]), None) = (next.array::<4>(), scan.loop_count) {
+                        scan.loop_count = Some(u16::from_le_bytes([lo, hi]));
+                    }
                 }
                 if skip_sub_blocks(c).is_none() {
                     break;

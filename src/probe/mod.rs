@@ -8,8 +8,6 @@ mod png;
 pub mod svg;
 mod webp;
 
-pub use gif::GifScan;
-
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::ImageFormat;
 use crate::limits::Limits;
@@ -44,9 +42,38 @@ pub struct Probe {
     pub xmp: Option<Vec<u8>>,
     #[serde(skip)]
     pub jpeg: Option<JpegHeader>,
-    /// GIF only: frame count and areas from a walk of the blocks (no LZW decoding).
+    /// GIF and animated WebP: frame facts from a walk of the GIF blocks (no LZW decoding) or
+    /// of the WebP ANMF chunk headers, known before any pixel is decoded.
     #[serde(skip)]
-    pub gif: Option<GifScan>,
+    pub animation: Option<FrameScan>,
+}
+
+/// What an animation declares about its frames, read from headers only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FrameScan {
+    pub frames: u32,
+    /// Sum of every frame's declared width x height: what decoding all frames touches.
+    pub frame_area: u64,
+    /// Largest single frame rectangle (width x height) as declared.
+    pub largest_frame: u64,
+    /// Widest and tallest frame as declared (not necessarily one frame).
+    pub max_frame_width: u32,
+    pub max_frame_height: u32,
+    /// The loop count as stored: GIF's NETSCAPE2.0 repetitions (`None`: no such extension, the
+    /// animation plays once), WebP's ANIM loop count. In both, 0 means for ever.
+    pub loop_count: Option<u16>,
+}
+
+impl FrameScan {
+    /// Counts one frame of `width` x `height` as declared.
+    fn add_frame(&mut self, width: u32, height: u32) {
+        let area = width as u64 * height as u64;
+        self.frames = self.frames.saturating_add(1);
+        self.frame_area = self.frame_area.saturating_add(area);
+        self.largest_frame = self.largest_frame.max(area);
+        self.max_frame_width = self.max_frame_width.max(width);
+        self.max_frame_height = self.max_frame_height.max(height);
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -86,6 +113,16 @@ impl Probe {
 
     pub fn pixels(&self) -> u64 {
         self.width as u64 * self.height as u64
+    }
+
+    /// Pixels of an animation in all frames, the measure of Cloudflare's animation limits: the
+    /// canvas times the frame count (Cloudflare's own example: 500x500 and 10 frames is 2.5 MP,
+    /// and every frame is composed on the whole canvas), or the frames' declared areas summed
+    /// when frames larger than the canvas make that the bigger number.
+    pub fn animation_area(&self) -> u64 {
+        let canvas = self.pixels().saturating_mul(self.frames as u64);
+        let declared = self.animation.map_or(0, |a| a.frame_area);
+        canvas.max(declared)
     }
 }
 
@@ -197,6 +234,6 @@ fn base(format: ImageFormat, bytes: &[u8], width: u32, height: u32) -> Probe {
         exif: None,
         xmp: None,
         jpeg: None,
-        gif: None,
+        animation: None,
     }
 }

@@ -1,4 +1,4 @@
-use super::{base, Walked};
+use super::{base, FrameScan, Walked};
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::format::ImageFormat;
@@ -10,7 +10,7 @@ pub(super) fn probe(data: &[u8]) -> Result<Walked> {
     let corrupt = |why: &str| Error::corrupt("WebP", why);
     let mut p = base(ImageFormat::Webp, data, 0, 0);
     let mut c = Cursor::at(data, 12);
-    let mut frames = 0u32;
+    let mut scan = FrameScan::default();
     let mut first = true;
     while let (Some(kind), Some(len)) = (c.array::<4>(), c.le32()) {
         let is_pixels = matches!(&kind, b"VP8 " | b"VP8L" | b"ALPH" | b"ANMF");
@@ -25,7 +25,7 @@ pub(super) fn probe(data: &[u8]) -> Result<Walked> {
                 if first {
                     return Err(damage);
                 }
-                p.frames = frames.max(1);
+                finish(&mut p, scan);
                 return Ok(Walked::damaged(p, damage));
             }
         };
@@ -65,7 +65,15 @@ pub(super) fn probe(data: &[u8]) -> Result<Walked> {
             }
             b"XMP " => p.xmp = Some(body.to_vec()),
             b"ICCP" => p.icc_bytes = body.len() as u64,
-            b"ANMF" => frames = frames.saturating_add(1),
+            b"ANIM" => scan.loop_count = b.skip(4).and_then(|_| b.le16()),
+            b"ANMF" => {
+                // offset x/2 and y/2, then width - 1 and height - 1, 24 bits each
+                b.skip(6);
+                match (b.le24(), b.le24()) {
+                    (Some(w), Some(h)) => scan.add_frame(w + 1, h + 1),
+                    _ => scan.add_frame(0, 0),
+                }
+            }
             _ if first => return Err(corrupt("the first chunk is not VP8, VP8L or VP8X")),
             _ => {}
         }
@@ -78,6 +86,14 @@ pub(super) fn probe(data: &[u8]) -> Result<Walked> {
     if first {
         return Err(corrupt("no image chunk"));
     }
-    p.frames = frames.max(1);
+    finish(&mut p, scan);
     Ok(Walked::sound(p))
+}
+
+/// An animated file's frame facts go into the probe; a still's frame count is 1.
+fn finish(p: &mut super::Probe, scan: FrameScan) {
+    p.frames = scan.frames.max(1);
+    if scan.frames > 0 {
+        p.animation = Some(scan);
+    }
 }

@@ -28,6 +28,9 @@ const EDGE_LIMITS = {
   maxOutputDimension: 12_000,
   maxOutputPixels: 36_000_000,
   maxFrames: 1000,
+  maxAnimationPixels: 100_000_000,
+  maxTransformedAnimationPixels: 50_000_000,
+  maxAnimationOutputPixels: 20_000_000,
   maxDecodedBytes: 96 * 1024 * 1024,
   maxMemoryBytes: 96 * 1024 * 1024,
 };
