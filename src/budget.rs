@@ -214,6 +214,19 @@ pub fn estimate(probe: &Probe, plan: &Plan, budget: u64) -> (MemoryEstimate, u64
         m.peak = with_slack(m.input);
         return (m, 0);
     }
+    if plan.output == OutputFormat::Svg {
+        // one pass: the parser's working set beside the growing output
+        let work = heap.alloc(crate::svg::working_bytes(probe.bytes));
+        m.decode = heap.high_water();
+        let allowance = output_allowance(probe, plan);
+        let output = heap.output_buffer(allowance);
+        m.encode = heap.high_water();
+        heap.free(output);
+        heap.free(work);
+        heap.free(input);
+        m.peak = with_slack(heap.high_water());
+        return (m, allowance);
+    }
     match plan.frames {
         Frames::Still => {}
         Frames::Animated(a) => return animation(probe, plan, a, budget),
@@ -334,7 +347,7 @@ fn encode_footprint(heap: &mut Heap, plan: &Plan, frame: FrameShape, allowance: 
         }
         OutputFormat::Png => codecs::png::encode_footprint(heap, frame, allowance),
         OutputFormat::Webp => codecs::webp::encode_footprint(heap, frame, plan.quality, allowance),
-        OutputFormat::Gif | OutputFormat::Json => heap.alloc(0),
+        OutputFormat::Gif | OutputFormat::Json | OutputFormat::Svg => heap.alloc(0),
     }
 }
 
@@ -489,6 +502,7 @@ fn output_allowance(probe: &Probe, plan: &Plan) -> u64 {
         OutputFormat::Png => codecs::png::output_allowance(frame, metadata),
         OutputFormat::Webp => codecs::webp::output_allowance(frame, plan.quality, metadata),
         OutputFormat::Gif | OutputFormat::Json => 0,
+        OutputFormat::Svg => crate::svg::output_cap(probe.bytes),
     }
 }
 

@@ -10,6 +10,8 @@ pub enum ImageFormat {
     Gif,
     Webp,
     Avif,
+    /// Vector: sanitised and passed through, never rasterised (`crate::svg`).
+    Svg,
 }
 
 impl ImageFormat {
@@ -25,6 +27,8 @@ impl ImageFormat {
             Some(ImageFormat::Webp)
         } else if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" && is_avif_brand(bytes) {
             Some(ImageFormat::Avif)
+        } else if crate::probe::svg::root_offset(bytes).is_some() {
+            Some(ImageFormat::Svg)
         } else {
             None
         }
@@ -37,6 +41,7 @@ impl ImageFormat {
             ImageFormat::Gif => "image/gif",
             ImageFormat::Webp => "image/webp",
             ImageFormat::Avif => "image/avif",
+            ImageFormat::Svg => "image/svg+xml",
         }
     }
 
@@ -47,6 +52,7 @@ impl ImageFormat {
             ImageFormat::Gif => "gif",
             ImageFormat::Webp => "webp",
             ImageFormat::Avif => "avif",
+            ImageFormat::Svg => "svg",
         }
     }
 
@@ -57,6 +63,7 @@ impl ImageFormat {
             ImageFormat::Gif => "gif",
             ImageFormat::Webp => "webp",
             ImageFormat::Avif => "avif",
+            ImageFormat::Svg => "svg",
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod plan;
 pub mod probe;
 pub mod resolve;
 pub mod signing;
+pub mod svg;
 
 #[cfg(feature = "web")]
 pub mod web;

@@ -125,7 +125,7 @@ fn transform_inner(
 // One value per request, moved once: boxing the larger variant would buy nothing.
 #[allow(clippy::large_enum_variant)]
 pub enum Rendered {
-    /// `format=json`: the answer needs no pixels.
+    /// The answer needs no pixels: `format=json`, or an SVG served sanitised.
     Metadata(Output),
     Frame(Frame),
     /// An animation, every frame already encoded (or the input served as it came).
@@ -186,6 +186,24 @@ pub fn render(
             height,
             input: probe,
             timings: Timings::default(),
+            memory: plan.memory,
+            notes: plan.notes,
+        }));
+    }
+    if plan.output == OutputFormat::Svg {
+        let t = clock();
+        let body = crate::svg::sanitise(bytes)?;
+        return Ok(Rendered::Metadata(Output {
+            bytes: body,
+            format: OutputFormat::Svg,
+            width: probe.width,
+            height: probe.height,
+            input: probe,
+            // the sanitiser parses and writes in one pass: its time is the "encode"
+            timings: Timings {
+                encode: clock() - t,
+                ..Timings::default()
+            },
             memory: plan.memory,
             notes: plan.notes,
         }));
@@ -450,9 +468,8 @@ fn encode(r: &Raster, plan: &Plan, probe: &Probe) -> Result<Vec<u8>> {
         OutputFormat::Webp => {
             codecs::webp::encode(r, plan.quality, exif.as_deref(), plan.output_allowance)
         }
-        OutputFormat::Gif | OutputFormat::Json => Err(Error::internal(format!(
-            "{} output reached the still encoder",
-            plan.output.name()
-        ))),
+        OutputFormat::Gif | OutputFormat::Json | OutputFormat::Svg => Err(Error::internal(
+            format!("{} output reached the still encoder", plan.output.name()),
+        )),
     }
 }

@@ -26,6 +26,8 @@ pub enum OutputFormat {
     /// Only for animations (a still GIF input becomes PNG).
     Gif,
     Json,
+    /// The sanitised source SVG (`crate::svg`); only an SVG input can have it.
+    Svg,
 }
 
 impl OutputFormat {
@@ -36,6 +38,7 @@ impl OutputFormat {
             OutputFormat::Webp => "image/webp",
             OutputFormat::Gif => "image/gif",
             OutputFormat::Json => "application/json",
+            OutputFormat::Svg => "image/svg+xml",
         }
     }
     pub fn name(self) -> &'static str {
@@ -45,6 +48,7 @@ impl OutputFormat {
             OutputFormat::Webp => "webp",
             OutputFormat::Gif => "gif",
             OutputFormat::Json => "json",
+            OutputFormat::Svg => "svg",
         }
     }
     pub fn extension(self) -> &'static str {
@@ -54,13 +58,14 @@ impl OutputFormat {
             OutputFormat::Webp => "webp",
             OutputFormat::Gif => "gif",
             OutputFormat::Json => "json",
+            OutputFormat::Svg => "svg",
         }
     }
     /// GIF's alpha is one bit, which still needs the frames' alpha kept until its encoder.
     pub fn supports_alpha(self) -> bool {
         matches!(
             self,
-            OutputFormat::Png | OutputFormat::Webp | OutputFormat::Gif
+            OutputFormat::Png | OutputFormat::Webp | OutputFormat::Gif | OutputFormat::Svg
         )
     }
     /// Formats this engine writes animated.
@@ -201,6 +206,9 @@ fn trim_region(probe: &Probe, opts: &Options) -> Result<[f64; 4]> {
 
 pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan> {
     let opts = resolved.options();
+    if probe.format == ImageFormat::Svg {
+        return svg_plan(probe, opts, limits);
+    }
     let region = trim_region(probe, opts)?;
     plan_region(probe, opts, region, limits)
 }
@@ -352,6 +360,47 @@ fn check_budget(plan: &Plan, limits: &Limits) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Cloudflare "does not resize SVGs" and converts no SVG to a bitmap: the source is served
+/// sanitised, and every geometry, adjustment and format option other than `json` is ignored
+/// (a note says so). The plan's sizes are the root's nominal size, for `format=json`.
+fn svg_plan(probe: &Probe, opts: &Options, limits: &Limits) -> Result<Plan> {
+    let output = match opts.format {
+        Some(FormatOption::Json) => OutputFormat::Json,
+        _ => OutputFormat::Svg,
+    };
+    let notes = if output == OutputFormat::Svg {
+        vec!["svg: sanitised and served as svg; resize, adjustment and format options are ignored"]
+    } else {
+        Vec::new()
+    };
+    let size = (probe.width, probe.height);
+    let mut plan = Plan {
+        orientation: Orientation::IDENTITY,
+        display_size: size,
+        crop: [0.0, 0.0, size.0 as f64, size.1 as f64],
+        resize_to: size,
+        canvas: None,
+        trim_border: None,
+        trim_region: [0.0, 0.0, size.0 as f64, size.1 as f64],
+        effects: Effects::default(),
+        border: None,
+        decode_min_size: size,
+        output,
+        quality: opts.effective_quality(),
+        background: None,
+        metadata: opts.metadata,
+        notes,
+        memory: MemoryEstimate::default(),
+        output_allowance: 0,
+        jpeg_streaming: false,
+        frames: Frames::Still,
+    };
+    (plan.memory, plan.output_allowance) =
+        budget::estimate(probe, &plan, limits.max_memory_bytes as u64);
+    check_budget(&plan, limits)?;
+    Ok(plan)
 }
 
 /// Whether the output animates, from the headers: Cloudflare's limits apply to the pixels of
@@ -580,6 +629,7 @@ fn output_format(
             ImageFormat::Png | ImageFormat::Gif => OutputFormat::Png,
             ImageFormat::Webp => OutputFormat::Webp,
             ImageFormat::Avif => legacy,
+            ImageFormat::Svg => OutputFormat::Svg,
         },
     }
 }

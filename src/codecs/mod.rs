@@ -46,6 +46,8 @@ pub fn decode(
         ImageFormat::Gif => gif::decode(bytes, limits),
         ImageFormat::Webp => webp::decode(bytes, limits),
         ImageFormat::Avif => avif::decode(bytes, limits),
+        // the plan serves SVG sanitised and never asks for its pixels
+        ImageFormat::Svg => Err(crate::Error::internal("an SVG reached a raster decoder")),
     }
 }
 
@@ -92,6 +94,6 @@ pub fn decode_footprint(heap: &mut Heap, probe: &Probe, size: (u32, u32)) -> Blo
         ImageFormat::Gif => gif::decode_footprint(heap, probe),
         ImageFormat::Webp => webp::decode_footprint(heap, probe),
         // no decoder: refused before anything is allocated
-        ImageFormat::Avif => heap.alloc(0),
+        ImageFormat::Avif | ImageFormat::Svg => heap.alloc(0),
     }
 }

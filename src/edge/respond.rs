@@ -129,6 +129,11 @@ fn etag_matches(inm: &str, etag: &str) -> bool {
         .any(|t| t.trim() == "*" || bare(t) == bare(etag))
 }
 
+const SVG_MIME: &str = "image/svg+xml";
+/// An SVG opened directly is a document: behind the sanitiser (`crate::svg`), it may run no
+/// script and fetch nothing, and keeps only its own inline styles.
+pub const SVG_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'";
+
 /// The body of a variant answer: bytes made here, or a stored body passed through.
 pub enum Body {
     Bytes(Vec<u8>),
@@ -182,6 +187,9 @@ pub fn variant(
             .empty();
     }
     let _ = h.set("content-type", &m.ct);
+    if m.ct.starts_with(SVG_MIME) {
+        let _ = h.set("content-security-policy", SVG_CSP);
+    }
     let _ = h.set(
         "content-disposition",
         &format!("inline; filename=\"{}\"", m.name),

@@ -5,6 +5,7 @@ mod avif;
 mod gif;
 mod jpeg;
 mod png;
+pub mod svg;
 mod webp;
 
 use crate::error::{Error, ErrorCode, Result};
@@ -146,7 +147,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
     let format = ImageFormat::sniff(bytes).ok_or_else(|| {
         Error::new(
             ErrorCode::UnsupportedFormat,
-            "the input is not a JPEG, PNG, GIF, WebP or AVIF image",
+            "the input is not a JPEG, PNG, GIF, WebP, AVIF or SVG image",
         )
     })?;
     let Walked { probe: p, damage } = match format {
@@ -155,6 +156,9 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
         ImageFormat::Gif => gif::probe(bytes)?,
         ImageFormat::Webp => webp::probe(bytes)?,
         ImageFormat::Avif => avif::probe(bytes)?,
+        // No pixels: the pixel and frame limits below do not apply, and an SVG without a
+        // numeric size is still served (the sanitiser rejects what is not well-formed).
+        ImageFormat::Svg => return Ok(svg::probe(bytes).probe),
     };
     if p.width == 0 || p.height == 0 {
         return Err(Error::corrupt(
