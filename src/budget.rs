@@ -252,6 +252,11 @@ pub fn estimate(probe: &Probe, plan: &Plan) -> (MemoryEstimate, u64) {
         frame = canvas;
     }
     m.finish = heap.high_water();
+    // quality=auto checks crops one at a time before the one full encode
+    if plan.auto.is_some() && matches!(plan.output, OutputFormat::Jpeg { .. } | OutputFormat::Webp)
+    {
+        heap.transient(crate::quality::policy::footprint(ow, oh));
+    }
     // encode
     let alpha = plan.canvas.is_some() || decoded.layout == Layout::Rgba;
     let layout = if alpha && plan.output.supports_alpha() {

@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod pixels;
 pub mod plan;
 pub mod probe;
+pub mod quality;
 pub mod resolve;
 pub mod signing;
 

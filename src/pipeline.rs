@@ -33,6 +33,8 @@ pub struct Output {
     pub notes: Vec<&'static str>,
     /// What the plan estimated this transform would hold at its peak.
     pub memory: MemoryEstimate,
+    /// `quality=auto`: what the policy chose and what choosing cost.
+    pub quality_choice: Option<crate::quality::Choice>,
 }
 
 impl Output {
@@ -114,7 +116,7 @@ fn transform_inner(
 ) -> Result<Output> {
     match render(bytes, resolved, limits, clock)? {
         Rendered::Metadata(out) => Ok(out),
-        Rendered::Frame(frame) => frame.encode(frame.plan.quality, clock),
+        Rendered::Frame(frame) => crate::quality::encode(&frame, bytes, clock),
     }
 }
 
@@ -156,6 +158,7 @@ impl Frame {
             },
             memory: plan.memory,
             notes: plan.notes,
+            quality_choice: None,
         })
     }
 }
@@ -181,6 +184,7 @@ pub fn render(
             timings: Timings::default(),
             memory: plan.memory,
             notes: plan.notes,
+            quality_choice: None,
         }));
     }
     // The decoders get the plan's own decode estimate as their byte limit: whatever the

@@ -75,7 +75,10 @@ pub struct Plan {
     /// Smallest stored-space decode that still leaves 2x for the resampling filter.
     pub decode_min_size: (u32, u32),
     pub output: OutputFormat,
+    /// The encoder quality; with `quality=auto`, the highest a policy may choose.
     pub quality: u8,
+    /// `quality=auto`: the target and policy that choose the quality after rendering.
+    pub auto: Option<crate::quality::Auto>,
     /// Composite alpha over this colour (JPEG output, or an explicit `background`).
     pub background: Option<Rgba>,
     pub metadata: Metadata,
@@ -168,6 +171,7 @@ pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan>
         decode_min_size,
         output,
         quality: opts.effective_quality(),
+        auto: opts.auto_quality(),
         background,
         metadata: opts.metadata,
         notes,

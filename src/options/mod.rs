@@ -57,6 +57,9 @@ pub enum Quality {
     MediumHigh,
     MediumLow,
     Low,
+    /// `quality=auto[:target][:policy]`: the fewest bytes that reach a perceptual target
+    /// (`crate::quality`).
+    Auto(crate::quality::Auto),
 }
 
 impl Quality {
@@ -69,6 +72,8 @@ impl Quality {
             Quality::MediumHigh => 82,
             Quality::MediumLow => 70,
             Quality::Low => 55,
+            // the highest setting a policy may choose: what the memory budget plans for
+            Quality::Auto(_) => crate::quality::MAX_Q,
         }
     }
 }
@@ -151,6 +156,14 @@ impl Options {
 
     pub fn effective_quality(&self) -> u8 {
         self.quality.map(Quality::value).unwrap_or(DEFAULT_QUALITY)
+    }
+
+    /// The target and policy of `quality=auto`, if that is what was asked for.
+    pub fn auto_quality(&self) -> Option<crate::quality::Auto> {
+        match self.quality {
+            Some(Quality::Auto(a)) => Some(a),
+            _ => None,
+        }
     }
 
     /// Width and height after `dpr`, as the plan uses them.

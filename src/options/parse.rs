@@ -190,11 +190,9 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
                 "medium-high" => Quality::MediumHigh,
                 "medium-low" => Quality::MediumLow,
                 "low" => Quality::Low,
-                "auto" => {
-                    return Err(Error::new(
-                        ErrorCode::UnsupportedOption,
-                        "quality=auto (perceptual target) is not implemented yet; use 1-100 or high, medium-high, medium-low, low",
-                    ))
+                auto if auto.starts_with("auto") => {
+                    opts.quality = Some(Quality::Auto(crate::quality::Auto::parse(&auto[4..])?));
+                    return Ok(());
                 }
                 _ => Quality::Value(
                     value
@@ -202,7 +200,7 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
                         .ok()
                         .filter(|v| (1..=100).contains(v))
                         .ok_or_else(|| {
-                            Error::bad_option(name, value, "an integer from 1 to 100, or high, medium-high, medium-low, low")
+                            Error::bad_option(name, value, "an integer from 1 to 100, high, medium-high, medium-low, low, or auto[:TARGET][:POLICY]")
                         })?,
                 ),
             };
@@ -398,7 +396,10 @@ pub(super) fn gravity_name(g: Gravity) -> String {
 }
 
 pub(super) fn quality_name(q: Quality) -> String {
-    q.value().to_string()
+    match q {
+        Quality::Auto(a) => a.canonical(),
+        _ => q.value().to_string(),
+    }
 }
 
 pub(super) fn format_name(f: FormatOption) -> &'static str {

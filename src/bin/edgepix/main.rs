@@ -27,6 +27,8 @@ macro_rules! errln {
 mod args;
 mod batch;
 mod convert;
+mod curves;
+mod eval;
 mod naming;
 mod shard;
 mod walk;
@@ -41,6 +43,10 @@ pub const USAGE: &str = "usage:
   edgepix transform IN OUT [--options \"width=800,format=webp\"]
   edgepix info IN
   edgepix batch IN_DIR OUT_DIR [--options \"...\"] [--jobs N] [--shard i/n]
+  edgepix eval --corpus DIR [--corpus DIR ...] --policy FILE.json [--policy ...]
+               [--shard i/n] [--jobs N] [--csv out.csv]
+  edgepix quality-curves --corpus DIR [...] --width W [...] --out FILE [--shard i/n] [--jobs N]
+  edgepix quality-train [--curves data/quality/curves.csv] [--out data/quality/model.json]
 
 Options use the Cloudflare Images syntax (width, height, dpr, fit, gravity, quality, format,
 background, metadata, anim, rotate, flip, trim). Without --options the image is re-encoded in
@@ -53,6 +59,11 @@ format's: photos/a.jpg -> OUT_DIR/photos/a.webp. Inputs in one folder that share
   --jobs N      threads (default: one per core); each holds one image at a time
   --shard i/n   only the files of shard i of n (1 <= i <= n), chosen by a stable hash of the
                 relative path: n runs with 1/n .. n/n together do every file exactly once
+
+eval runs each policy file ({\"name\", \"options\", \"target\", \"oracle\"}) on every image of the
+corpora and prints per policy bytes, SSIMULACRA2 (mean, 5th percentile, worst), target misses
+and encode time, judged on the whole output frame (docs/QUALITY.md). quality-curves measures
+the predictor's training data; quality-train refits data/quality/model.json from it.
 
 Exit status: 0 all files done, 1 some files failed (one 'error: PATH: CODE: MESSAGE' line
 each on stderr), 2 usage error.";
@@ -70,6 +81,9 @@ fn main() -> ExitCode {
         Some("transform") => transform_cmd(&argv[1..]),
         Some("info") => info_cmd(&argv[1..]),
         Some("batch") => batch::run(&argv[1..]),
+        Some("eval") => eval::run(&argv[1..]),
+        Some("quality-curves") => curves::curves_cmd(&argv[1..]),
+        Some("quality-train") => curves::train_cmd(&argv[1..]),
         Some("-h") | Some("--help") | Some("help") => {
             outln!("{USAGE}");
             Exit::Ok
