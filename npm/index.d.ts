@@ -35,6 +35,10 @@ export interface TransformOptions {
   /** Keep EXIF/XMP/ICC metadata. Default `false`: all metadata (GPS included) is stripped.
    * EXIF orientation is always applied to the pixels. */
   preserveMetadata?: boolean;
+  /** Resource limits, checked from the header before decoding (an over-limit input or a
+   * transform whose estimated peak memory passes `maxMemoryBytes` rejects with status 413).
+   * Defaults are `Limits::LOCAL`: 256 MiB input, 200 MP, 1 GiB of memory per transform. */
+  limits?: Limits;
   /** Rejects with `signal.reason` (an `AbortError` DOMException by default). */
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
@@ -55,6 +59,16 @@ export interface InputInfo {
   orientation: number;
 }
 
+export interface Limits {
+  maxInputBytes?: number;
+  maxInputPixels?: number;
+  maxOutputDimension?: number;
+  maxOutputPixels?: number;
+  maxFrames?: number;
+  maxDecodedBytes?: number;
+  maxMemoryBytes?: number;
+}
+
 export interface TransformResult {
   blob: Blob;
   bytes: Uint8Array;
@@ -65,6 +79,8 @@ export interface TransformResult {
   timings: Timings;
   /** Things served differently from what was asked (e.g. avif served as webp). */
   notes: string[];
+  /** The plan's estimate of the transform's peak memory in bytes (docs/RELIABILITY.md). */
+  memoryEstimate: number;
   input: InputInfo;
 }
 
@@ -102,3 +118,10 @@ export function init(source?: WasmSource): Promise<void>;
 export function transform(input: Input, options?: TransformOptions): Promise<TransformResult>;
 export function inspect(input: Input, options?: { signal?: AbortSignal }): Promise<ImageInfo>;
 export function version(): Promise<string>;
+
+/**
+ * Node entry only (a browser must never hold the secret): the path of a signed request for a
+ * Worker with SIGNING_KEYS. `options` in canonical URL form (e.g. "width=640,format=auto") or
+ * `variant`, `source` as it appears in the URL, `expires` in Unix seconds. See docs/CACHING.md.
+ */
+export function sign(o: { key: string; options?: string; variant?: string; source: string; expires?: number }): string;

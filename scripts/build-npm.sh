@@ -16,8 +16,12 @@ command -v wasm-bindgen >/dev/null || { echo "wasm-bindgen not found: run script
 # Own target dir: the Worker build writes the same edgepix.wasm name into target/ with other
 # features, and a concurrent build there would swap the file under us.
 export CARGO_TARGET_DIR="${EDGEPIX_NPM_TARGET_DIR:-target/npm-cargo}"
-log "cargo build (release, wasm32, --features web, target dir $CARGO_TARGET_DIR)"
-cargo build --release --target wasm32-unknown-unknown --lib --features web
+# optional codecs as in build-worker.sh: EDGEPIX_FEATURES=libwebp,png-zlib-rs,avif
+FEATURES="web${EDGEPIX_FEATURES:+,$EDGEPIX_FEATURES}"
+# the default features include libwebp, compiled for wasm32 by Debian's clang-16
+bash scripts/setup-c-toolchain.sh
+log "cargo build (release, wasm32, --features $FEATURES, target dir $CARGO_TARGET_DIR)"
+cargo build --release --target wasm32-unknown-unknown --lib --features "$FEATURES"
 
 WORK=target/npm
 rm -rf "$WORK/bindgen"

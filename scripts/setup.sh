@@ -38,4 +38,6 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+# The default features include libwebp, compiled for wasm32 by Debian's clang-16.
+bash scripts/setup-c-toolchain.sh
 log "done"

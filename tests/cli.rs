@@ -614,3 +614,29 @@ fn batch_never_replaces_an_input_when_in_dir_is_inside_out_dir() {
     assert_eq!(std::fs::read(inp.join("a.png")).unwrap(), before);
     assert_eq!(decoded_size(&root.join("a.png")).1, 8);
 }
+
+/// `edgepix sign` against signatures made by Node's crypto (HMAC-SHA256, base64url) for the
+/// message docs/CACHING.md specifies: canonical options, newline, source [, newline, exp].
+#[test]
+fn sign_prints_urls_whose_signatures_an_independent_hmac_agrees_with() {
+    // node -e 'crypto.createHmac("sha256","k").update("width=640\nhttps://a.example/x.jpg")'
+    let r = ok(&[
+        "sign",
+        "--key",
+        "k",
+        "--options",
+        "w=640",
+        "--source",
+        "https://a.example/x.jpg",
+    ]);
+    assert_eq!(
+        r.stdout.trim(),
+        "/cdn-cgi/image/w=640,sig=zhJbvA6J-_53PI11JlC9_egXtw277sJ-_4r3DKCoHl0/https://a.example/x.jpg"
+    );
+    let purge = ok(&["sign", "--key", "k", "--purge", "--source", "samples/a.jpg"]);
+    assert!(purge
+        .stdout
+        .starts_with("/cdn-cgi/edgepix/purge?source=samples/a.jpg&exp="));
+    let missing = edgepix(&["sign", "--options", "w=1", "--source", "a.jpg"]);
+    assert_eq!(missing.code, 2, "no key is a usage error");
+}

@@ -44,7 +44,7 @@ pub fn decode(
         ImageFormat::Png => png::decode(bytes, limits),
         ImageFormat::Gif => gif::decode(bytes, limits),
         ImageFormat::Webp => webp::decode(bytes, limits),
-        ImageFormat::Avif => avif::decode(),
+        ImageFormat::Avif => avif::decode(bytes, limits),
     }
 }
 

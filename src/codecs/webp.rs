@@ -1,3 +1,4 @@
+#[cfg(not(feature = "libwebp"))]
 use super::output::OutputBuf;
 use super::{check_decoded_size, ColorInfo, Decoded};
 use crate::budget::FrameShape;
@@ -7,7 +8,12 @@ use crate::limits::Limits;
 use crate::pixels::{Layout, Raster};
 use crate::probe::Probe;
 use std::io::Cursor;
-use vaam_webp::{ColorType, EncoderParams, WebPDecoder, WebPEncoder};
+use vaam_webp::WebPDecoder;
+
+#[cfg(all(feature = "libwebp", target_arch = "wasm32"))]
+mod libc;
+#[cfg(feature = "libwebp")]
+mod libwebp;
 
 /// What a decode allocates: the RGB(A) frame first (the caller's buffer), then lossless
 /// images as one ARGB word per pixel (plus transform sub-images), lossy ones as
@@ -48,12 +54,15 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     })
 }
 
+/// With the `libwebp` feature `quality` is libwebp's own (same bytes as sharp at the same
+/// setting); without it, the pure-Rust encoder is steered through this table.
 /// `quality` means what it means to libwebp (and so to Cloudflare, sharp and squoosh); the
 /// pure-Rust VP8 encoder's own scale is much lower (its q80 is libwebp's q40 by SSIM). Each
 /// point maps a libwebp quality to the encoder quality with the same mean SSIM, measured
 /// against sharp 0.35.5 (libwebp) on five corpus photos (elephants, RainDrops, exiv2-bug922a,
 /// kodim05, wikipedia/016) resized to 512-1200 px. At matched SSIM our files are 10-22 %
 /// larger than libwebp's, the encoder's known cost (see docs/BENCHMARKS.md).
+#[cfg_attr(feature = "libwebp", allow(dead_code))]
 const QUALITY_TO_VP8: [(u8, u8); 9] = [
     (1, 55),
     (10, 60),
@@ -66,6 +75,7 @@ const QUALITY_TO_VP8: [(u8, u8); 9] = [
     (99, 100),
 ];
 
+#[cfg_attr(feature = "libwebp", allow(dead_code))]
 fn vp8_quality(q: u8) -> u8 {
     let q = q.clamp(1, 99);
     let i = QUALITY_TO_VP8
@@ -104,6 +114,18 @@ pub fn encode_footprint(heap: &mut Heap, frame: FrameShape, quality: u8, allowan
             frame.pixels() * 24
         } + (1 << 20),
     );
+    #[cfg(feature = "libwebp")]
+    let out = {
+        // libwebp's writer doubles its buffer as it grows (the last move holds half and all),
+        // then the result is copied out of it.
+        let half = heap.alloc(allowance.div_ceil(2));
+        let full = heap.alloc(allowance);
+        heap.free(half);
+        let copy = heap.alloc(allowance);
+        heap.free(full);
+        copy
+    };
+    #[cfg(not(feature = "libwebp"))]
     let out = heap.output_buffer(allowance);
     heap.free(working);
     out
@@ -117,6 +139,25 @@ pub fn encode(r: &Raster, quality: u8, exif: Option<&[u8]>, max_output: u64) -> 
             "WebP cannot be wider or taller than 16,383 px",
         ));
     }
+    #[cfg(feature = "libwebp")]
+    {
+        // libwebp grows its own output buffer: the ceiling is checked once it is done (the
+        // budget counts libwebp's buffer and our copy of it, see `encode_footprint`).
+        let out = libwebp::encode(r, quality, exif)?;
+        if out.len() as u64 > max_output {
+            return Err(super::output::over_allowance("WebP", max_output));
+        }
+        Ok(out)
+    }
+    #[cfg(not(feature = "libwebp"))]
+    {
+        encode_vaam(r, quality, exif, max_output)
+    }
+}
+
+#[cfg(not(feature = "libwebp"))]
+fn encode_vaam(r: &Raster, quality: u8, exif: Option<&[u8]>, max_output: u64) -> Result<Vec<u8>> {
+    use vaam_webp::{ColorType, EncoderParams, WebPEncoder};
     let mut out = OutputBuf::new(max_output);
     let mut enc = WebPEncoder::new(&mut out);
     let mut params = EncoderParams::default();

@@ -1,7 +1,7 @@
 //! The learned predictor: a linear model per output format from the target and the frame's
 //! features to the encoder quality that reaches the target, shifted up by a high quantile of
 //! its training residuals. Its coefficients live in `data/quality/model.json`, made from
-//! `data/quality/curves.csv` by `edgepix quality-train` (see `train`); a test checks that the
+//! `data/quality/curves.csv` by `edgepix train` (see `train`); a test checks that the
 //! command reproduces the file.
 
 use super::features::{Features, NAMES};

@@ -1,4 +1,4 @@
-//! Retraining the predictor from measured curves: `edgepix quality-train` runs `fit` on
+//! Retraining the predictor from measured curves: `edgepix train` runs `fit` on
 //! `data/quality/curves.csv` and writes `data/quality/model.json`. Deterministic (plain
 //! arithmetic, fixed order, rounded output), so a test can check that the checked-in model is
 //! what the checked-in data gives.
@@ -25,7 +25,7 @@ pub const TAU: f64 = 0.9;
 /// trading huge opposite weights.
 const RIDGE: f64 = 1e-3;
 
-/// The CSV header `edgepix quality-curves` writes.
+/// The CSV header `edgepix curves` writes.
 pub fn header() -> String {
     let crops: Vec<String> = (1..=5).map(|i| format!("crop{i}")).collect();
     format!(
@@ -289,7 +289,7 @@ pub fn fit(rows: &[CurveRow]) -> Model {
             .collect()
     };
     Model {
-        about: "quality=auto predictor: quality = intercept + target*T + target_squared*T^2 + weights . features (features::NAMES order), per output format; made by `edgepix quality-train` from data/quality/curves.csv (docs/QUALITY.md)".into(),
+        about: "quality=auto predictor: quality = intercept + target*T + target_squared*T^2 + weights . features (features::NAMES order), per output format; made by `edgepix train` from data/quality/curves.csv (docs/QUALITY.md)".into(),
         features: NAMES.iter().map(|s| s.to_string()).collect(),
         targets: TARGETS.to_vec(),
         tau: TAU,
@@ -298,7 +298,7 @@ pub fn fit(rows: &[CurveRow]) -> Model {
     }
 }
 
-/// The model file's text for `model` (what `edgepix quality-train` writes).
+/// The model file's text for `model` (what `edgepix train` writes).
 pub fn to_json(model: &Model) -> String {
     let mut s = serde_json::to_string_pretty(model).unwrap_or_default();
     s.push('\n');

@@ -1,13 +1,13 @@
 //! The predictor's data and its retraining:
 //!
-//!   edgepix quality-curves --corpus DIR [--corpus DIR ...] --width W [--width W ...]
+//!   edgepix curves --corpus DIR [--corpus DIR ...] --width W [--width W ...]
 //!                          --out curves.csv [--shard i/n] [--jobs N]
-//!   edgepix quality-train [--curves data/quality/curves.csv] [--out data/quality/model.json]
+//!   edgepix train [--curves data/quality/curves.csv] [--out data/quality/model.json]
 //!
-//! `quality-curves` renders each image at each width (never enlarging), in JPEG and WebP, and
+//! `curves` renders each image at each width (never enlarging), in JPEG and WebP, and
 //! for every quality on the policies' grid writes the bytes, the whole-frame SSIMULACRA2, the
 //! score of each online crop and the frame's features (`edgepix::quality::train::CurveRow`).
-//! `quality-train` fits the model from such a file (`edgepix::quality::train::fit`).
+//! `train` fits the model from such a file (`edgepix::quality::train::fit`).
 
 use crate::eval::{corpus_images, judge};
 use crate::shard::Shard;
@@ -45,19 +45,19 @@ pub fn curves_cmd(raw: &[String]) -> Exit {
                 _ => return Exit::Usage("--jobs takes a whole number >= 1".into()),
             },
             other => {
-                return Exit::Usage(format!("unexpected argument '{other}' for quality-curves"))
+                return Exit::Usage(format!("unexpected argument '{other}' for curves"))
             }
         }
     }
     let (Some(out), false, false) = (out, corpora.is_empty(), widths.is_empty()) else {
-        return Exit::Usage("quality-curves needs --corpus DIR, --width W and --out FILE".into());
+        return Exit::Usage("curves needs --corpus DIR, --width W and --out FILE".into());
     };
     let images = match corpus_images(&corpora, shard) {
         Ok(i) => i,
         Err(e) => return Exit::Usage(e),
     };
     errln!(
-        "quality-curves: {} images x {} widths x 2 formats",
+        "curves: {} images x {} widths x 2 formats",
         images.len(),
         widths.len()
     );
@@ -177,7 +177,7 @@ pub fn train_cmd(raw: &[String]) -> Exit {
             "--curves" => curves = PathBuf::from(value),
             "--out" => out = PathBuf::from(value),
             other => {
-                return Exit::Usage(format!("unexpected argument '{other}' for quality-train"))
+                return Exit::Usage(format!("unexpected argument '{other}' for train"))
             }
         }
     }

@@ -3,6 +3,7 @@
 //!   edgepix transform IN OUT [--options "width=800,format=webp"]
 //!   edgepix info IN
 //!   edgepix batch IN_DIR OUT_DIR [--options ...] [--jobs N] [--shard i/n]
+//!   edgepix sign --source SRC --options ... | --purge   (signed URLs, docs/CACHING.md)
 //!
 //! Exit codes: 0 everything succeeded, 1 at least one file failed (each failure is one line
 //! on stderr: `error: PATH: CODE: MESSAGE`), 2 the command could not start (usage).
@@ -31,6 +32,7 @@ mod curves;
 mod eval;
 mod naming;
 mod shard;
+mod sign;
 mod walk;
 
 use args::Flag;
@@ -43,10 +45,12 @@ pub const USAGE: &str = "usage:
   edgepix transform IN OUT [--options \"width=800,format=webp\"]
   edgepix info IN
   edgepix batch IN_DIR OUT_DIR [--options \"...\"] [--jobs N] [--shard i/n]
+  edgepix sign --source SRC (--options \"...\" | --variant NAME) [--expires SECONDS] [--key KEY]
+  edgepix sign --purge --source SRC [--expires SECONDS] [--key KEY]
   edgepix eval --corpus DIR [--corpus DIR ...] --policy FILE.json [--policy ...]
                [--shard i/n] [--jobs N] [--csv out.csv]
-  edgepix quality-curves --corpus DIR [...] --width W [...] --out FILE [--shard i/n] [--jobs N]
-  edgepix quality-train [--curves data/quality/curves.csv] [--out data/quality/model.json]
+  edgepix curves --corpus DIR [...] --width W [...] --out FILE [--shard i/n] [--jobs N]
+  edgepix train [--curves data/quality/curves.csv] [--out data/quality/model.json]
 
 Options use the Cloudflare Images syntax (width, height, dpr, fit, gravity, quality, format,
 background, metadata, anim, rotate, flip, trim). Without --options the image is re-encoded in
@@ -62,8 +66,8 @@ format's: photos/a.jpg -> OUT_DIR/photos/a.webp. Inputs in one folder that share
 
 eval runs each policy file ({\"name\", \"options\", \"target\", \"oracle\"}) on every image of the
 corpora and prints per policy bytes, SSIMULACRA2 (mean, 5th percentile, worst), target misses
-and encode time, judged on the whole output frame (docs/QUALITY.md). quality-curves measures
-the predictor's training data; quality-train refits data/quality/model.json from it.
+and encode time, judged on the whole output frame (docs/QUALITY.md). curves measures
+the predictor's training data; train refits data/quality/model.json from it.
 
 Exit status: 0 all files done, 1 some files failed (one 'error: PATH: CODE: MESSAGE' line
 each on stderr), 2 usage error.";
@@ -81,9 +85,10 @@ fn main() -> ExitCode {
         Some("transform") => transform_cmd(&argv[1..]),
         Some("info") => info_cmd(&argv[1..]),
         Some("batch") => batch::run(&argv[1..]),
+        Some("sign") => sign::run(&argv[1..]),
         Some("eval") => eval::run(&argv[1..]),
-        Some("quality-curves") => curves::curves_cmd(&argv[1..]),
-        Some("quality-train") => curves::train_cmd(&argv[1..]),
+        Some("curves") => curves::curves_cmd(&argv[1..]),
+        Some("train") => curves::train_cmd(&argv[1..]),
         Some("-h") | Some("--help") | Some("help") => {
             outln!("{USAGE}");
             Exit::Ok

@@ -1,0 +1,4 @@
+#ifndef EDGEPIX_INTTYPES_H
+#define EDGEPIX_INTTYPES_H
+#include <stdint.h>
+#endif
