@@ -218,6 +218,10 @@ pub fn estimate(probe: &Probe, plan: &Plan) -> (MemoryEstimate, u64) {
     let decoded = FrameShape::new(dw, dh, codecs::decoded_layout(probe));
     let mut frame = codecs::decode_footprint(&mut heap, probe, (dw, dh));
     m.decode = heap.high_water();
+    if plan.smart_crop.is_some() {
+        // gravity=auto: a small copy and its saliency planes beside the decoded frame
+        heap.transient(crate::smart_crop::footprint());
+    }
     // crop + resize, in stored orientation on the decoded frame
     let o = plan.orientation;
     let stored = o.rect_to_stored(plan.crop, probe.width as f64, probe.height as f64);

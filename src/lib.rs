@@ -19,6 +19,7 @@ pub mod probe;
 pub mod quality;
 pub mod resolve;
 pub mod signing;
+pub mod smart_crop;
 
 #[cfg(feature = "web")]
 pub mod web;

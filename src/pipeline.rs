@@ -199,6 +199,10 @@ pub fn render(
     };
     let t0 = clock();
     let decoded = codecs::decode(bytes, &probe, plan.decode_min_size, &decode_limits)?;
+    let mut plan = plan;
+    if let Some(region) = plan.smart_crop {
+        plan.crop = smart_window(&decoded.raster, &probe, &plan, region)?;
+    }
     let t1 = clock();
     let mut raster = geometry(decoded.raster, &probe, &plan)?;
     if let Some(icc) = &decoded.color.icc {
@@ -219,6 +223,35 @@ pub fn render(
         probe,
         timings,
     }))
+}
+
+/// `gravity=auto`: the plan's window moved inside `region` to where the saliency map of a
+/// small display-oriented copy of the region holds the most (`crate::smart_crop`).
+fn smart_window(src: &Raster, probe: &Probe, plan: &Plan, region: [f64; 4]) -> Result<[f64; 4]> {
+    let o = plan.orientation;
+    let stored = o.rect_to_stored(region, probe.width as f64, probe.height as f64);
+    let sx = src.width as f64 / probe.width as f64;
+    let sy = src.height as f64 / probe.height as f64;
+    let mut rect = [
+        stored[0] * sx,
+        stored[1] * sy,
+        stored[2] * sx,
+        stored[3] * sy,
+    ];
+    rect[2] = rect[2].min(src.width as f64 - rect[0]);
+    rect[3] = rect[3].min(src.height as f64 - rect[1]);
+    let long = rect[2].max(rect[3]).max(1.0);
+    let k = (crate::smart_crop::SIDE as f64 / long).min(1.0);
+    let (w, h) = (
+        ((rect[2] * k).round() as u32).max(1),
+        ((rect[3] * k).round() as u32).max(1),
+    );
+    let small = o.apply(resize::crop_resize_ref(src, rect, w, h)?);
+    let map = crate::smart_crop::saliency(&small);
+    let [rx, ry, rw, rh] = region;
+    let [_, _, cw, ch] = plan.crop;
+    let (fx, fy) = crate::smart_crop::place(&map, small.width, small.height, cw / rw, ch / rh);
+    Ok([rx + fx * rw, ry + fy * rh, cw, ch])
 }
 
 /// Crop + resize in stored orientation on the (possibly shrunk-on-load) frame, then orient.

@@ -6,7 +6,7 @@ use crate::budget::{self, MemoryEstimate};
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::ImageFormat;
 use crate::limits::Limits;
-use crate::options::{Fit, Flip, FormatOption, Metadata, Options, Rgba};
+use crate::options::{Fit, Flip, FormatOption, Gravity, Metadata, Options, Rgba};
 use crate::pixels::orient::Orientation;
 use crate::probe::Probe;
 use crate::resolve::Resolved;
@@ -70,6 +70,9 @@ pub struct Plan {
     pub crop: [f64; 4],
     /// Display-space size the region is resized to.
     pub resize_to: (u32, u32),
+    /// `gravity=auto` with a cover/crop window smaller than the (trimmed) region: that region;
+    /// the window keeps its size and `crate::smart_crop` moves it within it after decoding.
+    pub smart_crop: Option<[f64; 4]>,
     /// `fit=pad`: the canvas the resized image is placed on.
     pub canvas: Option<Canvas>,
     /// Smallest stored-space decode that still leaves 2x for the resampling filter.
@@ -132,6 +135,10 @@ pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan>
         (dh - t.top - t.bottom) as f64,
     ];
     let (crop, resize_to, canvas) = fit(region, opts, probe.has_alpha)?;
+    let smart_crop = (opts.gravity == Gravity::Auto
+        && matches!(opts.fit, Fit::Cover | Fit::Crop)
+        && (crop[2] < region[2] - 0.5 || crop[3] < region[3] - 0.5))
+        .then_some(region);
 
     let max = limits.max_output_dimension;
     let (ow, oh) = canvas.map(|c| (c.width, c.height)).unwrap_or(resize_to);
@@ -167,6 +174,7 @@ pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan>
         display_size: (dw, dh),
         crop,
         resize_to,
+        smart_crop,
         canvas,
         decode_min_size,
         output,

@@ -53,27 +53,19 @@ impl Gravity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quality {
     Value(u8),
-    High,
-    MediumHigh,
-    MediumLow,
-    Low,
-    /// `quality=auto[:target][:policy]`: the fewest bytes that reach a perceptual target
-    /// (`crate::quality`).
+    /// `quality=auto[:target][:policy]`, and Cloudflare's perceptual levels (`high`,
+    /// `medium-high`, `medium-low`, `low`), which are named targets of it: the fewest bytes
+    /// that reach a perceptual target (`crate::quality`).
     Auto(crate::quality::Auto),
 }
 
 impl Quality {
-    /// The encoder quality the named levels stand for. The levels follow the perceptual steps
-    /// Cloudflare documents; the numbers are ours and are what the A/B work tunes.
+    /// The encoder quality to use when no policy runs: the number given, or for a perceptual
+    /// target the fixed setting that stands for it where the output is not JPEG or WebP.
     pub fn value(self) -> u8 {
         match self {
             Quality::Value(v) => v,
-            Quality::High => 90,
-            Quality::MediumHigh => 82,
-            Quality::MediumLow => 70,
-            Quality::Low => 55,
-            // the highest setting a policy may choose: what the memory budget plans for
-            Quality::Auto(_) => crate::quality::MAX_Q,
+            Quality::Auto(a) => a.fixed_fallback(),
         }
     }
 }

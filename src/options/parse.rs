@@ -186,10 +186,11 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
         "gravity" => opts.gravity = parse_gravity(value)?,
         "quality" => {
             let q = match value {
-                "high" => Quality::High,
-                "medium-high" => Quality::MediumHigh,
-                "medium-low" => Quality::MediumLow,
-                "low" => Quality::Low,
+                level @ ("high" | "medium-high" | "medium-low" | "low") => {
+                    Quality::Auto(crate::quality::Auto::level(level).ok_or_else(|| {
+                        Error::internal("quality: a level without a target")
+                    })?)
+                }
                 auto if auto.starts_with("auto") => {
                     opts.quality = Some(Quality::Auto(crate::quality::Auto::parse(&auto[4..])?));
                     return Ok(());
@@ -325,6 +326,12 @@ fn parse_gravity(value: &str) -> Result<Gravity> {
         "top" => Gravity::Top,
         "bottom" => Gravity::Bottom,
         "auto" => Gravity::Auto,
+        "face" => {
+            return Err(Error::new(
+                ErrorCode::UnsupportedOption,
+                "gravity=face needs a face detector, and none ships with its model through a package registry under a licence edgepix can use; gravity=auto moves the crop to the most salient region",
+            ))
+        }
         _ => {
             let bad = || {
                 Error::bad_option("gravity", value, "left, right, top, bottom, center, auto, or XxY with X and Y from 0 to 1 (e.g. 0.5x0.3)")

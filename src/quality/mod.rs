@@ -130,6 +130,34 @@ impl Auto {
         Ok(auto)
     }
 
+    /// Cloudflare's named level `name` (`high`, ...) as a target with the default policy.
+    pub fn level(name: &str) -> Option<Auto> {
+        NAMED_TARGETS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, target)| Auto {
+                target,
+                policy: DEFAULT_POLICY,
+            })
+    }
+
+    /// The fixed encoder setting that stands for this target where no policy runs (outputs
+    /// other than JPEG and WebP): the settings the named levels had before they became targets
+    /// (high 90, medium-high 82, medium-low 70, low 55), linear between them.
+    pub fn fixed_fallback(&self) -> u8 {
+        const AT: [(f64, f64); 4] = [(50.0, 55.0), (60.0, 70.0), (70.0, 82.0), (80.0, 90.0)];
+        let t = self.target as f64;
+        let q = match AT.iter().position(|&(at, _)| t <= at) {
+            Some(0) => AT[0].1 * t / AT[0].0,
+            Some(i) => {
+                let ((t0, q0), (t1, q1)) = (AT[i - 1], AT[i]);
+                q0 + (t - t0) / (t1 - t0) * (q1 - q0)
+            }
+            None => 90.0 + (t - 80.0) / 20.0 * 10.0,
+        };
+        q.round().clamp(1.0, 100.0) as u8
+    }
+
     /// The canonical value: `auto`, then the target and the policy where they differ from the
     /// defaults. Level names become numbers, so each meaning has one spelling (one cache key).
     pub fn canonical(&self) -> String {

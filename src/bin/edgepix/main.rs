@@ -28,6 +28,7 @@ macro_rules! errln {
 mod args;
 mod batch;
 mod convert;
+mod crop_eval;
 mod curves;
 mod eval;
 mod naming;
@@ -51,6 +52,7 @@ pub const USAGE: &str = "usage:
                [--shard i/n] [--jobs N] [--csv out.csv]
   edgepix curves --corpus DIR [...] --width W [...] --out FILE [--shard i/n] [--jobs N]
   edgepix train [--curves data/quality/curves.csv] [--out data/quality/model.json]
+  edgepix crop-eval [--annotations data/eval/annotations.json] [--root ../shared/corpus] [--csv F]
 
 Options use the Cloudflare Images syntax (width, height, dpr, fit, gravity, quality, format,
 background, metadata, anim, rotate, flip, trim). Without --options the image is re-encoded in
@@ -67,7 +69,8 @@ format's: photos/a.jpg -> OUT_DIR/photos/a.webp. Inputs in one folder that share
 eval runs each policy file ({\"name\", \"options\", \"target\", \"oracle\"}) on every image of the
 corpora and prints per policy bytes, SSIMULACRA2 (mean, 5th percentile, worst), target misses
 and encode time, judged on the whole output frame (docs/QUALITY.md). curves measures
-the predictor's training data; train refits data/quality/model.json from it.
+the predictor's training data; train refits data/quality/model.json from it. crop-eval
+compares gravity=auto with the centre crop on the annotated subject and face boxes.
 
 Exit status: 0 all files done, 1 some files failed (one 'error: PATH: CODE: MESSAGE' line
 each on stderr), 2 usage error.";
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
         Some("eval") => eval::run(&argv[1..]),
         Some("curves") => curves::curves_cmd(&argv[1..]),
         Some("train") => curves::train_cmd(&argv[1..]),
+        Some("crop-eval") => crop_eval::run(&argv[1..]),
         Some("-h") | Some("--help") | Some("help") => {
             outln!("{USAGE}");
             Exit::Ok
