@@ -275,7 +275,7 @@ fn unknown_and_unimplemented_options_are_errors() {
         "border=1",
         "zoom=0.5",
         "compression=fast",
-        "quality=auto",
+        "gravity=face",
         "width=auto",
     ] {
         let e = Options::parse(s).expect_err(s);

@@ -192,8 +192,7 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
                     })?)
                 }
                 auto if auto.starts_with("auto") => {
-                    opts.quality = Some(Quality::Auto(crate::quality::Auto::parse(&auto[4..])?));
-                    return Ok(());
+                    Quality::Auto(crate::quality::Auto::parse(&auto[4..])?)
                 }
                 _ => Quality::Value(
                     value
@@ -205,8 +204,7 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
                         })?,
                 ),
             };
-            // Named levels are just numbers; one spelling per meaning keeps cache keys shared.
-            opts.quality = Some(Quality::Value(q.value()));
+            opts.quality = Some(q);
         }
         "format" => {
             opts.format = Some(match value {
