@@ -1,14 +1,24 @@
 /** Inputs the API accepts. */
 export type Input = Blob | ArrayBuffer | ArrayBufferView;
 
-export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze';
+export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze' | 'aspect-crop';
 export type Format = 'auto' | 'jpeg' | 'baseline-jpeg' | 'png' | 'webp' | 'avif' | 'json';
 export type Quality = number | 'high' | 'medium-high' | 'medium-low' | 'low';
 export type Gravity = 'auto' | 'center' | 'left' | 'right' | 'top' | 'bottom' | `${number}x${number}` | { x: number; y: number };
 
+/**
+ * Where a transform is. `decode`, `resize` and `encode` are reported by the engine as it enters
+ * each stage (`resize` covers crop, rotation, colour conversion and background too); `fit`
+ * when a `maxBytes` search encodes again after the first encode missed the budget. `read`
+ * (input bytes), `init` (loading the wasm) and `done` come from the wrapper. A `format: 'json'`
+ * transform has no decode/resize/encode.
+ */
+export type Stage = 'read' | 'init' | 'decode' | 'resize' | 'encode' | 'fit' | 'done';
+
 export interface ProgressEvent {
-  stage: 'read' | 'init' | 'transform' | 'done';
-  /** 0..1, coarse: the engine runs each transform as one step. */
+  stage: Stage;
+  /** Fixed mark of the stage on a 0..1 scale (read 0, init 0.05, decode 0.1, resize 0.45,
+   * encode 0.7, fit 0.85, done 1): non-decreasing, for a progress bar; not a time estimate. */
   progress: number;
 }
 
@@ -28,7 +38,33 @@ export interface TransformOptions {
   anim?: boolean;
   rotate?: 90 | 180 | 270;
   flip?: 'h' | 'v' | 'hv';
-  trim?: string | { top?: number; right?: number; bottom?: number; left?: number };
+  /** `"top;right;bottom;left"`, `"border"`, or the object; lengths are times `dpr`. */
+  trim?:
+    | string
+    | {
+        top?: number;
+        right?: number;
+        bottom?: number;
+        left?: number;
+        /** Width kept from `left` on. */
+        width?: number;
+        /** Height kept from `top` down. */
+        height?: number;
+        /** Cut a border of one colour found in the pixels. `tolerance`: 255 must match
+         * exactly, 0 matches anything (default 245). `keep`: border pixels left per side. */
+        border?: boolean | { color?: string; tolerance?: number; keep?: number };
+      };
+  /** A frame of one CSS colour around the resized image; widths are times `dpr`. */
+  border?: { color?: string; width?: number; top?: number; right?: number; bottom?: number; left?: number };
+  /** 0-250: Gaussian blur, sigma = 1 + blur / 2 (docs/OPTIONS.md). */
+  blur?: number;
+  /** 0-10: unsharp mask, sigma 1, amount sharpen / 2. */
+  sharpen?: number;
+  /** Multipliers, 1 = unchanged (0-10). Gamma: v^(1/gamma), 2 lightens. Saturation 0 = grey. */
+  brightness?: number;
+  contrast?: number;
+  gamma?: number;
+  saturation?: number;
   /** Byte budget: lowers quality first, then size; never larger than the input when the format
    * is unchanged. Rejects with code `output_too_large` when nothing fits. */
   maxBytes?: number;
@@ -39,9 +75,14 @@ export interface TransformOptions {
    * transform whose estimated peak memory passes `maxMemoryBytes` rejects with status 413).
    * Defaults are `Limits::LOCAL`: 256 MiB input, 200 MP, 1 GiB of memory per transform. */
   limits?: Limits;
-  /** Rejects with `signal.reason` (an `AbortError` DOMException by default). */
-  signal?: AbortSignal;
-  onProgress?: (event: ProgressEvent) => void;
+  /** Rejects with `signal.reason` (an `AbortError` DOMException by default). With
+   * `createWorker()` an abort stops a running transform (its worker is terminated and the next
+   * job gets a fresh one); on the main thread a transform already inside the engine runs to its
+   * end and its result is dropped. */
+  signal?: AbortSignal | null;
+  /** Called as the transform enters each stage, synchronously from inside the engine on the
+   * main thread, by message from a worker. Exceptions it throws are reported, not propagated. */
+  onProgress?: ((event: ProgressEvent) => void) | null;
 }
 
 export interface Timings {
@@ -88,7 +129,8 @@ export interface ImageInfo {
   width: number;
   height: number;
   original: { file_size: number; width: number; height: number; format: string };
-  input: Record<string, unknown>;
+  /** edgepix's own facts, kept apart from Cloudflare's documented shape above. */
+  edgepix: { input: Record<string, unknown> };
 }
 
 export type ErrorCode =
@@ -103,8 +145,13 @@ export type ErrorCode =
   | 'corrupt_image'
   | 'internal';
 
+/**
+ * Every engine failure. `internal` (500) is a bug: the engine trapped (e.g. a panic) on this
+ * input; the call rejects with it, `cause` holds the WebAssembly.RuntimeError, and the engine
+ * is re-instantiated so the next call works.
+ */
 export class EdgepixError extends Error {
-  constructor(code: ErrorCode, message: string, status: number);
+  constructor(code: ErrorCode, message: string, status: number, options?: { cause?: unknown });
   readonly name: 'EdgepixError';
   readonly code: ErrorCode;
   /** The HTTP status the edge Worker answers this error with (400, 413, 415, 422, 500). */
@@ -116,7 +163,7 @@ export type WasmSource = string | URL | Response | BufferSource | WebAssembly.Mo
 /** Load the wasm module (automatic on first use). */
 export function init(source?: WasmSource): Promise<void>;
 export function transform(input: Input, options?: TransformOptions): Promise<TransformResult>;
-export function inspect(input: Input, options?: { signal?: AbortSignal }): Promise<ImageInfo>;
+export function inspect(input: Input, options?: { signal?: AbortSignal | null }): Promise<ImageInfo>;
 export function version(): Promise<string>;
 
 /**

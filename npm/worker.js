@@ -1,8 +1,21 @@
 // Two roles in one file:
-// - inside a module Web Worker it answers {id, op, bytes, options} messages with engine results;
+// - inside a module Web Worker it answers {id, op, bytes, options} messages with engine results,
+//   posting {id, progress} as the engine enters each stage;
 // - on the main thread, createWorker() starts this file as a module worker and gives back
-//   transform()/inspect() with the same results as the main-thread API.
-import { init, toBytes, transformBytes, inspectBytes, withBlob, splitOptions, EdgepixError } from './index.js';
+//   transform()/inspect() with the same results as the main-thread API. Jobs run one at a time;
+//   aborting the running job terminates the worker (the only way to stop wasm mid-call) and the
+//   next job gets a fresh one.
+import {
+  init,
+  toBytes,
+  transformBytes,
+  inspectBytes,
+  withBlob,
+  splitOptions,
+  progress,
+  abortError,
+  EdgepixError,
+} from './index.js';
 
 const inWorker =
   typeof WorkerGlobalScope !== 'undefined' && globalThis instanceof WorkerGlobalScope; // eslint-disable-line no-undef
@@ -16,12 +29,13 @@ function plainError(e) {
 
 if (inWorker) {
   self.onmessage = async (ev) => {
-    const { id, op, bytes, options, wasm } = ev.data || {};
+    const { id, op, bytes, options, wasm, wantProgress } = ev.data || {};
+    const stage = (s) => self.postMessage({ id, stage: s });
     try {
+      if (wantProgress) stage('init');
       await init(wasm);
       if (op === 'transform') {
-        self.postMessage({ id, progress: { stage: 'transform', progress: 0.2 } });
-        const out = transformBytes(new Uint8Array(bytes), options);
+        const out = transformBytes(new Uint8Array(bytes), options, wantProgress ? stage : undefined);
         self.postMessage({ id, ok: true, result: out }, [out.bytes.buffer]);
       } else if (op === 'inspect') {
         self.postMessage({ id, ok: true, result: inspectBytes(new Uint8Array(bytes)) });
@@ -59,80 +73,118 @@ async function transferable(input) {
  *   not next to this module; `wasm`: where the .wasm file is, if not next to it.
  */
 export function createWorker(config = {}) {
-  const worker = config.url
-    ? new Worker(config.url, { type: 'module', name: 'edgepix' })
-    : new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'edgepix' });
+  const url = config.url ? config.url : new URL('./worker.js', import.meta.url);
   const wasm = config.wasm === undefined ? undefined : String(config.wasm);
-  const pending = new Map();
+  let worker = null; // started on first use, replaced after an abort or terminate()
+  let running = null; // the job the worker is working on
+  const queue = []; // jobs waiting for the worker; their buffers are still ours
   let nextId = 1;
 
-  worker.onmessage = (ev) => {
-    const msg = ev.data;
-    const job = pending.get(msg.id);
-    if (!job) return; // aborted or unknown
-    if (msg.progress) {
-      if (typeof job.onProgress === 'function') job.onProgress(msg.progress);
+  function start() {
+    const w = new Worker(url, { type: 'module', name: 'edgepix' });
+    w.onmessage = (ev) => w === worker && onMessage(ev.data);
+    w.onerror = (ev) => {
+      if (w !== worker) return;
+      // The worker could not start (bad URL, a syntax error): every job waiting fails alike.
+      const err = new Error(`edgepix worker failed: ${ev.message || 'could not start'}`);
+      stop();
+      for (const job of [running, ...queue.splice(0)]) if (job) finish(job, job.reject, err);
+      running = null;
+    };
+    return w;
+  }
+
+  function stop() {
+    if (worker) worker.terminate();
+    worker = null;
+  }
+
+  function pump() {
+    if (running || queue.length === 0) return;
+    const job = queue.shift();
+    running = job;
+    worker ??= start();
+    const { id, op, buffer, options, onProgress } = job;
+    worker.postMessage({ id, op, bytes: buffer, options, wasm, wantProgress: !!onProgress }, buffer ? [buffer] : []);
+  }
+
+  function finish(job, settle, value) {
+    if (job.signal) job.signal.removeEventListener('abort', job.onAbort);
+    settle(value);
+  }
+
+  function onMessage(msg) {
+    const job = running;
+    if (!job || msg.id !== job.id) return;
+    if (msg.stage) {
+      progress(job.onProgress, msg.stage);
       return;
     }
-    pending.delete(msg.id);
-    job.cleanup();
-    if (msg.ok) job.resolve(msg.result);
-    else job.reject(revive(msg.error));
-  };
-  worker.onerror = (ev) => {
-    const err = new Error(`edgepix worker failed: ${ev.message || 'could not start'}`);
-    for (const job of pending.values()) {
-      job.cleanup();
-      job.reject(err);
-    }
-    pending.clear();
-  };
+    running = null;
+    if (msg.ok) finish(job, job.resolve, msg.result);
+    else finish(job, job.reject, revive(msg.error));
+    pump();
+  }
 
   function call(op, buffer, options, signal, onProgress) {
     return new Promise((resolve, reject) => {
-      const id = nextId++;
-      const onAbort = () => {
-        pending.delete(id);
-        reject(signal.reason !== undefined ? signal.reason : new DOMException('The operation was aborted.', 'AbortError'));
+      const job = { id: nextId++, op, buffer, options, signal, onProgress, resolve, reject };
+      job.onAbort = () => {
+        if (running === job) {
+          // wasm cannot be interrupted from outside its thread; ending the thread stops it.
+          stop();
+          running = null;
+        } else {
+          const i = queue.indexOf(job);
+          if (i >= 0) queue.splice(i, 1);
+        }
+        finish(job, reject, abortError(signal));
+        pump();
       };
-      const cleanup = () => signal && signal.removeEventListener('abort', onAbort);
-      if (signal) signal.addEventListener('abort', onAbort, { once: true });
-      pending.set(id, { resolve, reject, onProgress, cleanup });
-      worker.postMessage({ id, op, bytes: buffer, options, wasm }, buffer ? [buffer] : []);
+      if (signal) signal.addEventListener('abort', job.onAbort, { once: true });
+      queue.push(job);
+      pump();
     });
   }
 
   return {
-    worker,
+    /** The Web Worker running the engine now (a new one after an abort or terminate()). */
+    get worker() {
+      return (worker ??= start());
+    },
     /** Same as the main-thread transform(); the work runs in the worker. An abort rejects at
-     * once; the worker finishes the running transform and its result is dropped. */
+     * once and stops the running transform by terminating the worker. */
     async transform(input, options = {}) {
       const { signal, onProgress, engine } = splitOptions(options);
-      if (signal && signal.aborted) throw signal.reason;
-      if (typeof onProgress === 'function') onProgress({ stage: 'read', progress: 0 });
+      if (signal && signal.aborted) throw abortError(signal);
+      progress(onProgress, 'read');
       const buffer = await transferable(input);
-      if (signal && signal.aborted) throw signal.reason;
+      if (signal && signal.aborted) throw abortError(signal);
       const out = await call('transform', buffer, engine, signal, onProgress);
       const result = withBlob(out);
-      if (typeof onProgress === 'function') onProgress({ stage: 'done', progress: 1 });
+      progress(onProgress, 'done');
       return result;
     },
     async inspect(input, options = {}) {
       const { signal } = options;
-      if (signal && signal.aborted) throw signal.reason;
-      return call('inspect', await transferable(input), undefined, signal);
+      if (signal && signal.aborted) throw abortError(signal);
+      const buffer = await transferable(input);
+      if (signal && signal.aborted) throw abortError(signal);
+      return call('inspect', buffer, undefined, signal);
     },
     /** Load the wasm in the worker now instead of on the first call. */
     ready() {
       return call('init', undefined, undefined);
     },
+    /** Stops the worker; jobs running or waiting reject with an AbortError. A later call
+     * starts a fresh worker. */
     terminate() {
-      worker.terminate();
-      for (const job of pending.values()) {
-        job.cleanup();
-        job.reject(new DOMException('The worker was terminated.', 'AbortError'));
+      stop();
+      const jobs = [running, ...queue.splice(0)];
+      running = null;
+      for (const job of jobs) {
+        if (job) finish(job, job.reject, new DOMException('The worker was terminated.', 'AbortError'));
       }
-      pending.clear();
     },
   };
 }

@@ -45,6 +45,10 @@ bash scripts/setup-c-toolchain.sh
 echo "build-worker: worker-build --release --out-dir $out --features $FEATURES"
 # The test build gets its own cargo target dir so it never swaps the shipped build's wasm.
 if [ "$out" != build ]; then export CARGO_TARGET_DIR="$ROOT/target/trap"; fi
-"$WORKER_BUILD" --release --out-dir "$out" --features "$FEATURES"
+# scripts/build-npm.sh builds into the same target dir (sharing the compiled dependencies) and
+# writes the same edgepix.wasm; the lock keeps the two from swapping it under each other.
+LOCK="${CARGO_TARGET_DIR:-$ROOT/target}/.wasm32-release.lock"
+mkdir -p "$(dirname "$LOCK")"
+flock "$LOCK" "$WORKER_BUILD" --release --out-dir "$out" --features "$FEATURES"
 echo "$FEATURES" > "$out/.features"
 ls -l "$out/index_bg.wasm" "$out/worker/shim.mjs"

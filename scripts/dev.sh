@@ -1,17 +1,28 @@
 #!/usr/bin/env bash
-# The main command: from a fresh machine to the Worker serving on http://127.0.0.1:8787.
-#   1. scripts/setup.sh        toolchain, npm ci, chromium (each step skipped when done)
-#   2. scripts/build-worker.sh worker-build --release, offline (skipped when up to date)
-#   3. scripts/prepare-samples.sh  demo photos in www/samples + manifest.json
-#   4. wrangler dev             assets + Worker + local KV and Cache API (state in .wrangler/)
-# PORT=8788 scripts/dev.sh to use another port.
+# The main command: from a fresh machine to the Worker serving on http://127.0.0.1:8787, with
+# the landing page (the npm package in a Web Worker, and a URL builder against the Worker).
+#   1. scripts/setup.sh           toolchain, npm ci, chromium (each step skipped when done)
+#   2. scripts/build-worker.sh    worker-build --release, offline (skipped when up to date)
+#   3. scripts/build-npm.sh       the npm package into www/pkg, which the page imports; shares
+#                                 the Worker's cargo target dir, so only the edgepix crate is
+#                                 compiled again (skipped when up to date)
+#   4. scripts/prepare-samples.sh demo photos in www/samples + manifest.json (made with the npm
+#                                 package in node: no native build)
+#   5. wrangler dev               assets (www/) + Worker + local KV and Cache API (state in .wrangler/)
+# Each step prints its seconds. PORT=8788 scripts/dev.sh to use another port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${PORT:-8787}"
 
-scripts/setup.sh
-scripts/build-worker.sh
-scripts/prepare-samples.sh
+timed() {
+  local start=$SECONDS
+  "$@"
+  printf '== dev: %s took %ss\n' "$1" $((SECONDS - start)) >&2
+}
+timed scripts/setup.sh
+timed scripts/build-worker.sh
+timed scripts/build-npm.sh
+timed scripts/prepare-samples.sh
 
 BASE="http://127.0.0.1:$PORT"
 first=$(node -e 'const m=require("./www/samples/manifest.json");process.stdout.write(m[0]?m[0].file:"hato.jpg")')

@@ -32,6 +32,8 @@ fi
 need_apt=()
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
+# ImageMagick is the independent reference of the adjustment and trim tests (tests/adjustments.rs)
+[ -x /usr/bin/convert ] || need_apt+=(imagemagick)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo

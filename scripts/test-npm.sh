@@ -1,24 +1,19 @@
 #!/usr/bin/env bash
 # npm package + demo page tests: node API tests, TypeScript types, npm pack/install, and the
-# real-browser demo test in Debian's Chromium. Builds pkg/ first when it is missing or stale.
+# real-browser tests of the package in Debian's Chromium. Builds pkg/ (and the test-only trap
+# package) first when missing or stale. The demo page itself is tested against wrangler dev in
+# tests/worker/demo.test.mjs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
 
 log() { printf '\n== test-npm: %s\n' "$*"; }
 
-stale=0
-if [ ! -f pkg/wasm/edgepix_wasm_bg.wasm ] || [ ! -f www/pkg/index.js ]; then
-  stale=1
-elif [ -n "$(find src npm docs/NPM.md Cargo.toml Cargo.lock scripts/build-npm.sh -newer pkg/package.json -type f -print -quit)" ]; then
-  stale=1
-fi
-if [ "$stale" = 1 ] || [ "${EDGEPIX_REBUILD:-0}" = 1 ]; then
-  log "building pkg/ (scripts/build-npm.sh)"
-  scripts/build-npm.sh
-else
-  log "pkg/ is up to date"
-fi
+# Both skip themselves when up to date; EDGEPIX_REBUILD=1 forces the package build.
+log "scripts/build-npm.sh (pkg/, www/pkg/)"
+scripts/build-npm.sh $([ "${EDGEPIX_REBUILD:-0}" = 1 ] && echo --force)
+log "scripts/build-npm.sh --trap (test-only package for tests/npm/trap.test.mjs)"
+scripts/build-npm.sh --trap
 
 log "node API tests (node --test tests/npm/)"
 node --test tests/npm/

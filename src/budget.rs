@@ -17,7 +17,7 @@
 //! growth of linear memory it measures.
 
 use crate::codecs;
-use crate::pixels::Layout;
+use crate::pixels::{border, effects, Layout};
 use crate::plan::{OutputFormat, Plan};
 use crate::probe::Probe;
 use serde::Serialize;
@@ -240,7 +240,8 @@ pub fn estimate(probe: &Probe, plan: &Plan) -> (MemoryEstimate, u64) {
     }
     m.resize = heap.high_water();
     // orientation makes a second frame; colour management converts in strips through its
-    // tables; padding makes a canvas; flattening and dropping an opaque alpha work in place
+    // tables; blur and sharpen hold a 16-bit working copy; padding and the border each make
+    // a canvas; flattening and dropping an opaque alpha work in place
     if !o.is_identity() {
         let turned = heap.alloc(resized.bytes());
         heap.free(frame);
@@ -249,11 +250,25 @@ pub fn estimate(probe: &Probe, plan: &Plan) -> (MemoryEstimate, u64) {
     if probe.has_icc {
         heap.transient(colour_bytes(probe));
     }
+    heap.transient(effects::working_bytes(
+        &plan.effects,
+        tw,
+        th,
+        resized.layout.channels(),
+    ));
     let (ow, oh) = plan.output_size();
+    let mut layout = resized.layout;
     if let Some(c) = plan.canvas {
-        let canvas = heap.alloc(FrameShape::new(c.width, c.height, Layout::Rgba).bytes());
+        layout = Layout::Rgba;
+        let canvas = heap.alloc(FrameShape::new(c.width, c.height, layout).bytes());
         heap.free(frame);
         frame = canvas;
+    }
+    if let Some(b) = plan.border {
+        layout = border::layout(layout, b.color);
+        let framed = heap.alloc(FrameShape::new(ow, oh, layout).bytes());
+        heap.free(frame);
+        frame = framed;
     }
     m.finish = heap.high_water();
     // quality=auto checks crops one at a time before the one full encode
@@ -262,7 +277,7 @@ pub fn estimate(probe: &Probe, plan: &Plan) -> (MemoryEstimate, u64) {
         heap.transient(crate::quality::policy::footprint(ow, oh));
     }
     // encode
-    let alpha = plan.canvas.is_some() || decoded.layout == Layout::Rgba;
+    let alpha = layout == Layout::Rgba;
     let layout = if alpha && plan.output.supports_alpha() {
         Layout::Rgba
     } else {
@@ -289,7 +304,9 @@ pub fn estimate(probe: &Probe, plan: &Plan) -> (MemoryEstimate, u64) {
 
 fn output_allowance(probe: &Probe, plan: &Plan) -> u64 {
     let (ow, oh) = plan.output_size();
-    let alpha = plan.canvas.is_some() || codecs::decoded_layout(probe) == Layout::Rgba;
+    let alpha = plan.canvas.is_some()
+        || codecs::decoded_layout(probe) == Layout::Rgba
+        || plan.border.is_some_and(|b| b.color.a < 255);
     let layout = if alpha && plan.output.supports_alpha() {
         Layout::Rgba
     } else {

@@ -1,5 +1,8 @@
 //! The metadata document behind `format=json`, `edgepix info` and the npm `inspect()`.
-//! It keeps Cloudflare's top-level shape (`width`, `height`, `original`) and adds ours.
+//! The top level is exactly Cloudflare's documented shape (`width`, `height` of the output,
+//! `original` with `file_size`, `width`, `height`, `format`), so code written against Cloudflare
+//! reads it unchanged; edgepix's own facts (the probed input as stored, the output's quality)
+//! live under the one key `edgepix`, which Cloudflare's document does not use.
 
 use crate::plan::Plan;
 use crate::probe::Probe;
@@ -15,12 +18,13 @@ pub fn json(probe: &Probe, output: Option<(&Plan, u32, u32)>) -> String {
             "height": dh,
             "format": probe.format.mime(),
         },
-        "input": probe,
+        "edgepix": { "input": probe },
     });
     if let Some((plan, w, h)) = output {
         v["width"] = w.into();
         v["height"] = h.into();
-        v["output"] = serde_json::json!({ "width": w, "height": h, "quality": plan.quality });
+        v["edgepix"]["output"] =
+            serde_json::json!({ "width": w, "height": h, "quality": plan.quality });
     }
     v.to_string()
 }

@@ -1,6 +1,6 @@
-//! Runs a Plan: decode -> crop/resize -> orient -> colour -> background -> encode.
-//! Resizing happens before orientation and colour conversion so those two passes touch only
-//! output-sized frames.
+//! Runs a Plan: decode -> crop/resize -> orient -> colour -> effects -> pad/border ->
+//! background -> encode. Resizing happens before orientation, colour conversion and effects so
+//! those passes touch only output-sized frames.
 
 use crate::budget::MemoryEstimate;
 use crate::codecs::{self, jpeg::JpegParams};
@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::format::Accepts;
 use crate::limits::Limits;
 use crate::options::{Metadata, Options};
-use crate::pixels::{color, compose, resize, Raster};
+use crate::pixels::{border, color, compose, effects, resize, trim, Raster};
 use crate::plan::{self, OutputFormat, Plan};
 use crate::probe::{self, Probe};
 use crate::resolve::{Client, Resolved};
@@ -122,6 +122,8 @@ fn transform_inner(
 
 /// The pipeline up to, not including, the encoder. Searches over encoder settings (`maxBytes`)
 /// encode one rendered frame many times instead of decoding and resizing again per attempt.
+// One value per request, moved once: boxing the larger variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Rendered {
     /// `format=json`: the answer needs no pixels.
     Metadata(Output),
@@ -163,7 +165,8 @@ impl Frame {
     }
 }
 
-/// probe -> plan -> decode -> crop/resize -> orient -> colour -> background.
+/// probe -> plan -> decode -> crop/resize -> orient -> colour -> effects -> pad/border ->
+/// background.
 pub fn render(
     bytes: &[u8],
     resolved: &Resolved,
@@ -199,11 +202,17 @@ pub fn render(
     };
     let t0 = clock();
     let decoded = codecs::decode(bytes, &probe, plan.decode_min_size, &decode_limits)?;
-    let mut plan = plan;
+    let t1 = clock();
+    let mut plan = match plan.trim_border {
+        Some(_) => {
+            let found = found_border(&decoded.raster, &probe, &plan);
+            plan::with_found_border(&probe, resolved, limits, found)?
+        }
+        None => plan,
+    };
     if let Some(region) = plan.smart_crop {
         plan.crop = smart_window(&decoded.raster, &probe, &plan, region)?;
     }
-    let t1 = clock();
     let mut raster = geometry(decoded.raster, &probe, &plan)?;
     if let Some(icc) = &decoded.color.icc {
         color::icc_to_srgb(&mut raster, icc)?;
@@ -211,6 +220,8 @@ pub fn render(
     if let Some(g) = decoded.color.png_gamma {
         color::png_gamma_to_srgb(&mut raster, g);
     }
+    effects::apply(&mut raster, &plan.effects);
+    let raster = frame(raster, &plan);
     let raster = background(raster, &plan);
     let timings = Timings {
         decode: t1 - t0,
@@ -274,11 +285,58 @@ fn geometry(src: Raster, probe: &Probe, plan: &Plan) -> Result<Raster> {
     Ok(o.apply(resized))
 }
 
-fn background(raster: Raster, plan: &Plan) -> Raster {
+/// `trim=border` on the full-size decode (stored orientation): the region to keep, in the
+/// EXIF-oriented source the plan works in. A source that is all border keeps the whole region.
+fn found_border(src: &Raster, probe: &Probe, plan: &Plan) -> [f64; 4] {
+    let Some(tb) = plan.trim_border else {
+        return plan.trim_region;
+    };
+    if (src.width, src.height) != (probe.width, probe.height) {
+        // not the full-size decode the plan asked for: nothing to measure the region against
+        return plan.trim_region;
+    }
+    let exif = probe.orientation();
+    let (w, h) = (src.width as f64, src.height as f64);
+    let [x, y, rw, rh] = exif.rect_to_stored(plan.trim_region, w, h);
+    let region = [x as u32, y as u32, rw as u32, rh as u32];
+    // "detected automatically": the colour of the top-left pixel as the source is seen
+    let color = tb.color.unwrap_or_else(|| {
+        let [ux, uy, ..] = plan.trim_region;
+        let (sx, sy) = exif.map(ux as u32, uy as u32, src.width, src.height);
+        trim::pixel(src, sx, sy)
+    });
+    let Some([bx, by, bw, bh]) = trim::content_box(src, region, color, tb.tolerance) else {
+        return plan.trim_region;
+    };
+    // `keep` pixels of the border stay on every side, inside the region
+    let k = tb.keep;
+    let left = bx.saturating_sub(k).max(region[0]);
+    let top = by.saturating_sub(k).max(region[1]);
+    let right = (bx + bw).saturating_add(k).min(region[0] + region[2]);
+    let bottom = (by + bh).saturating_add(k).min(region[1] + region[3]);
+    let kept = [
+        left as f64,
+        top as f64,
+        (right - left) as f64,
+        (bottom - top) as f64,
+    ];
+    exif.rect_to_display(kept, w, h)
+}
+
+/// `fit=pad`'s canvas, then `border` around everything.
+fn frame(raster: Raster, plan: &Plan) -> Raster {
     let mut raster = raster;
     if let Some(c) = plan.canvas {
         raster = compose::pad(&raster, c.width, c.height, c.x, c.y, c.background);
     }
+    if let Some(b) = &plan.border {
+        raster = border::add(&raster, b);
+    }
+    raster
+}
+
+fn background(raster: Raster, plan: &Plan) -> Raster {
+    let mut raster = raster;
     match plan.background {
         Some(bg) if !plan.output.supports_alpha() || bg.a == 255 => {
             let opaque = crate::options::Rgba { a: 255, ..bg };

@@ -6,7 +6,9 @@ use crate::budget::{self, MemoryEstimate};
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::ImageFormat;
 use crate::limits::Limits;
-use crate::options::{Fit, Flip, FormatOption, Gravity, Metadata, Options, Rgba};
+use crate::options::{
+    Border, Effects, Fit, Flip, FormatOption, Gravity, Metadata, Options, Rgba, TrimBorder,
+};
 use crate::pixels::orient::Orientation;
 use crate::probe::Probe;
 use crate::resolve::Resolved;
@@ -75,6 +77,15 @@ pub struct Plan {
     pub smart_crop: Option<[f64; 4]>,
     /// `fit=pad`: the canvas the resized image is placed on.
     pub canvas: Option<Canvas>,
+    /// `trim=border`: the border search to run on the decoded pixels (`keep` in source pixels,
+    /// `dpr` applied), inside `trim_region`; the pipeline then re-plans with what it found.
+    pub trim_border: Option<TrimBorder>,
+    /// The trimmed region in the EXIF-oriented source (x, y, w, h), before any border search.
+    pub trim_region: [f64; 4],
+    /// Adjustments on the output-sized frame, before padding and border.
+    pub effects: Effects,
+    /// `border`, widths in output pixels (`dpr` applied), around everything else.
+    pub border: Option<Border>,
     /// Smallest stored-space decode that still leaves 2x for the resampling filter.
     pub decode_min_size: (u32, u32),
     pub output: OutputFormat,
@@ -97,51 +108,112 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The size of the encoded image: the resized image or its pad canvas, plus the border.
     pub fn output_size(&self) -> (u32, u32) {
-        match self.canvas {
-            Some(c) => (c.width, c.height),
-            None => self.resize_to,
+        Plan::outer_size(self.canvas, self.resize_to, self.border)
+    }
+
+    fn outer_size(
+        canvas: Option<Canvas>,
+        resize_to: (u32, u32),
+        border: Option<Border>,
+    ) -> (u32, u32) {
+        let (w, h) = canvas.map(|c| (c.width, c.height)).unwrap_or(resize_to);
+        match border {
+            Some(b) => (
+                w.saturating_add(b.left).saturating_add(b.right),
+                h.saturating_add(b.top).saturating_add(b.bottom),
+            ),
+            None => (w, h),
         }
     }
 }
 
-pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan> {
-    let opts = resolved.options();
-    let mut notes = Vec::new();
+/// `flip` then `rotate`: what the caller asks for on top of the EXIF orientation.
+fn user_orientation(opts: &Options) -> Orientation {
     let flip = match opts.flip {
         Some(Flip::H) => Orientation::from_exif(2),
         Some(Flip::V) => Orientation::from_exif(4),
         Some(Flip::Hv) => Orientation::from_exif(3),
         None => Orientation::IDENTITY,
     };
-    // Cloudflare flips before it rotates; width and height refer to the rotated axes.
-    let orientation = probe
-        .orientation()
-        .then(flip)
-        .then(Orientation::rotate_cw(opts.rotate.unwrap_or(0)));
-    let (dw, dh) = orientation.apply_size(probe.width, probe.height);
+    flip.then(Orientation::rotate_cw(opts.rotate.unwrap_or(0)))
+}
 
+/// The region `trim` keeps, in the EXIF-oriented source (Cloudflare trims before it flips,
+/// rotates or resizes), every length times `dpr`.
+fn trim_region(probe: &Probe, opts: &Options) -> Result<[f64; 4]> {
+    let (uw, uh) = probe.display_size();
     let t = opts.trim.unwrap_or_default();
-    if t.left as u64 + t.right as u64 >= dw as u64 || t.top as u64 + t.bottom as u64 >= dh as u64 {
+    let px = |v: u32| opts.scaled_by_dpr(v) as u64;
+    let (left, top) = (px(t.left), px(t.top));
+    let (uw64, uh64) = (uw as u64, uh as u64);
+    let width = match t.width {
+        Some(w) => px(w).min(uw64.saturating_sub(left)),
+        None => uw64.saturating_sub(left).saturating_sub(px(t.right)),
+    };
+    let height = match t.height {
+        Some(h) => px(h).min(uh64.saturating_sub(top)),
+        None => uh64.saturating_sub(top).saturating_sub(px(t.bottom)),
+    };
+    if width == 0 || height == 0 {
         return Err(Error::new(
             ErrorCode::BadOption,
-            format!("option 'trim' removes the whole {dw}x{dh} image"),
+            format!("option 'trim' removes the whole {uw}x{uh} image"),
         ));
     }
-    let region = [
-        t.left as f64,
-        t.top as f64,
-        (dw - t.left - t.right) as f64,
-        (dh - t.top - t.bottom) as f64,
-    ];
+    Ok([left as f64, top as f64, width as f64, height as f64])
+}
+
+pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan> {
+    let opts = resolved.options();
+    let region = trim_region(probe, opts)?;
+    plan_region(probe, opts, region, limits)
+}
+
+/// The plan once `trim=border` has found the border: `found` is the region to keep in the
+/// EXIF-oriented source. Sizes change with the region, so the budget is checked again.
+pub fn with_found_border(
+    probe: &Probe,
+    resolved: &Resolved,
+    limits: &Limits,
+    found: [f64; 4],
+) -> Result<Plan> {
+    // Planned (and budgeted) with `trim=border` still set: the decode stays the full-size one
+    // that already happened.
+    let mut plan = plan_region(probe, resolved.options(), found, limits)?;
+    plan.trim_border = None;
+    Ok(plan)
+}
+
+/// Every decision for `region` of the EXIF-oriented source.
+fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits) -> Result<Plan> {
+    let mut notes = Vec::new();
+    // Cloudflare flips before it rotates; width and height refer to the rotated axes.
+    let user = user_orientation(opts);
+    let orientation = probe.orientation().then(user);
+    let (dw, dh) = orientation.apply_size(probe.width, probe.height);
+    let (uw, uh) = probe.display_size();
+    let region = user.rect_to_display(trimmed, uw as f64, uh as f64);
     let (crop, resize_to, canvas) = fit(region, opts, probe.has_alpha)?;
     let smart_crop = (opts.gravity == Gravity::Auto
         && matches!(opts.fit, Fit::Cover | Fit::Crop)
         && (crop[2] < region[2] - 0.5 || crop[3] < region[3] - 0.5))
         .then_some(region);
+    let border = opts.border.map(|b| Border {
+        top: opts.scaled_by_dpr(b.top),
+        right: opts.scaled_by_dpr(b.right),
+        bottom: opts.scaled_by_dpr(b.bottom),
+        left: opts.scaled_by_dpr(b.left),
+        ..b
+    });
+    let trim_border = opts.trim.and_then(|t| t.border).map(|b| TrimBorder {
+        keep: opts.scaled_by_dpr(b.keep),
+        ..b
+    });
 
     let max = limits.max_output_dimension;
-    let (ow, oh) = canvas.map(|c| (c.width, c.height)).unwrap_or(resize_to);
+    let (ow, oh) = Plan::outer_size(canvas, resize_to, border);
     if ow > max || oh > max {
         return Err(Error::new(
             ErrorCode::OutputTooLarge,
@@ -159,8 +231,19 @@ pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan>
         ));
     }
 
-    let decode_min_size = shrink_on_load_size(probe, orientation, crop, resize_to);
-    let output = output_format(probe, opts.format, &mut notes);
+    // The border search needs the pixels at full size; what it keeps is not known yet.
+    let decode_min_size = if trim_border.is_some() {
+        (probe.width, probe.height)
+    } else {
+        shrink_on_load_size(probe, orientation, crop, resize_to)
+    };
+    let mut output = output_format(probe, opts.format, &mut notes);
+    if opts.compression_fast {
+        // one scan encodes faster than two (Options::resolve already chose JPEG over WebP)
+        if let OutputFormat::Jpeg { progressive } = &mut output {
+            *progressive = false;
+        }
+    }
     let background = match (opts.background, output.supports_alpha()) {
         (Some(bg), _) => Some(bg),
         (None, false) if probe.has_alpha => Some(Rgba::WHITE),
@@ -176,6 +259,10 @@ pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan>
         resize_to,
         smart_crop,
         canvas,
+        trim_border,
+        trim_region: trimmed,
+        effects: opts.effects,
+        border,
         decode_min_size,
         output,
         quality: opts.effective_quality(),
@@ -198,7 +285,12 @@ pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan>
                 .push("jpeg: baseline with standard tables, to fit the memory budget");
         }
     }
-    if plan.memory.peak > budget {
+    check_budget(&plan, limits)?;
+    Ok(plan)
+}
+
+fn check_budget(plan: &Plan, limits: &Limits) -> Result<()> {
+    if plan.memory.peak > limits.max_memory_bytes as u64 {
         return Err(Error::new(
             ErrorCode::OverMemoryBudget,
             format!(
@@ -209,7 +301,7 @@ pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan>
             ),
         ));
     }
-    Ok(plan)
+    Ok(())
 }
 
 fn round_dim(v: f64) -> u32 {
@@ -253,8 +345,8 @@ fn fit(region: [f64; 4], opts: &Options, _has_alpha: bool) -> Result<Fitted> {
             let h = if bh.is_finite() { bh } else { sh * bw / sw };
             (region, (round_dim(w), round_dim(h)), None)
         }
-        Fit::Cover | Fit::Crop if !(bw.is_finite() && bh.is_finite()) => {
-            let s = if opts.fit == Fit::Crop {
+        Fit::Cover | Fit::Crop | Fit::AspectCrop if !(bw.is_finite() && bh.is_finite()) => {
+            let s = if opts.fit != Fit::Cover {
                 contain.min(1.0)
             } else {
                 contain
@@ -270,6 +362,17 @@ fn fit(region: [f64; 4], opts: &Options, _has_alpha: bool) -> Result<Fitted> {
             let s = cover.min(1.0);
             let (cw, ch) = ((bw / s).min(sw), (bh / s).min(sh));
             (window(cw, ch), (round_dim(cw * s), round_dim(ch * s)), None)
+        }
+        Fit::AspectCrop if cover < 1.0 => {
+            // larger than the box: exactly cover
+            let (cw, ch) = (bw / cover, bh / cover);
+            (window(cw, ch), (round_dim(bw), round_dim(bh)), None)
+        }
+        Fit::AspectCrop => {
+            // not larger: keep the scale, crop the largest window of the box's aspect ratio
+            let aspect = bw / bh;
+            let (cw, ch) = (sw.min(sh * aspect), sh.min(sw / aspect));
+            (window(cw, ch), (round_dim(cw), round_dim(ch)), None)
         }
         Fit::Pad => {
             let size = scaled(contain);

@@ -1,5 +1,5 @@
-//! Options resolved against one client: the only place where the request (its `Accept` header,
-//! later its client hints) changes what the engine makes.
+//! Options resolved against one client: the only place where the request (its `Accept` header
+//! and its network client hints) changes what the engine makes.
 //!
 //! The Worker's cache key is the canonical form of the resolved options, and the plan only
 //! accepts resolved options, so the key describes the bytes by construction: two requests
@@ -12,11 +12,63 @@ use crate::options::{FormatOption, Options};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Client {
     pub accepts: Accepts,
+    /// The connection is slow by its client hints ([`Network::is_slow`]): the one bit of the
+    /// hints that reaches the output (through `slow-connection-quality`).
+    pub slow: bool,
 }
 
 impl Client {
     pub fn new(accepts: Accepts) -> Client {
-        Client { accepts }
+        Client {
+            accepts,
+            slow: false,
+        }
+    }
+
+    pub fn on(self, network: &Network) -> Client {
+        Client {
+            slow: network.is_slow(),
+            ..self
+        }
+    }
+}
+
+/// The network client hints a browser sends once the page asked for them (`Accept-CH: ECT,
+/// RTT, Downlink`; `Save-Data` is sent unasked when the user turned it on).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Network {
+    pub save_data: Option<String>,
+    pub ect: Option<String>,
+    pub rtt_ms: Option<f64>,
+    pub downlink_mbps: Option<f64>,
+}
+
+impl Network {
+    /// The request headers these hints come from (the `Vary` of an answer that used them).
+    pub const HEADERS: [&'static str; 4] = ["Save-Data", "ECT", "RTT", "Downlink"];
+
+    pub fn from_headers(header: &dyn Fn(&str) -> Option<String>) -> Network {
+        let num = |h: &str| header(h).and_then(|v| v.trim().parse::<f64>().ok());
+        Network {
+            save_data: header("save-data"),
+            ect: header("ect"),
+            rtt_ms: num("rtt"),
+            downlink_mbps: num("downlink"),
+        }
+    }
+
+    /// Cloudflare's rule for `slow-connection-quality`: any hint present says slow: Save-Data
+    /// on, ECT slow-2g/2g/3g, RTT above 150 ms, or Downlink below 5 Mbps.
+    pub fn is_slow(&self) -> bool {
+        self.save_data
+            .as_deref()
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("on"))
+            || self
+                .ect
+                .as_deref()
+                .is_some_and(|v| matches!(v.trim(), "slow-2g" | "2g" | "3g"))
+            || self.rtt_ms.is_some_and(|v| v > 150.0)
+            || self.downlink_mbps.is_some_and(|v| v < 5.0)
     }
 }
 
@@ -49,8 +101,25 @@ impl Resolved {
 impl Options {
     pub fn resolve(&self, client: &Client) -> Resolved {
         let mut o = self.clone();
-        if o.format == Some(FormatOption::Auto) && (client.accepts.webp || client.accepts.avif) {
+        if o.compression_fast {
+            // Cloudflare: "usually override the format option and choose JPEG over WebP or
+            // AVIF": the legacy choice (JPEG, PNG for transparency), made by the plan
+            if matches!(
+                o.format,
+                Some(FormatOption::Auto | FormatOption::Webp | FormatOption::Avif) | None
+            ) {
+                o.format = Some(FormatOption::Auto);
+            }
+        } else if o.format == Some(FormatOption::Auto)
+            && (client.accepts.webp || client.accepts.avif)
+        {
             o.format = Some(FormatOption::Webp);
+        }
+        // the hints reach the key only as the quality they chose
+        if let Some(q) = o.slow_connection_quality.take() {
+            if client.slow {
+                o.quality = Some(q);
+            }
         }
         Resolved(o)
     }

@@ -181,10 +181,10 @@ fn info_prints_the_header_facts() {
         v["original"]["file_size"].as_u64(),
         Some(row["bytes"].parse().unwrap())
     );
-    assert_eq!(v["input"]["format"], row["format"].as_str());
-    assert_eq!(v["input"]["orientation"], 6);
-    assert_eq!(v["input"]["hasIcc"], row["icc"].starts_with('y'));
-    assert_eq!(v["input"]["width"].as_u64(), Some(stored.0));
+    assert_eq!(v["edgepix"]["input"]["format"], row["format"].as_str());
+    assert_eq!(v["edgepix"]["input"]["orientation"], 6);
+    assert_eq!(v["edgepix"]["input"]["hasIcc"], row["icc"].starts_with('y'));
+    assert_eq!(v["edgepix"]["input"]["width"].as_u64(), Some(stored.0));
 }
 
 #[test]
@@ -514,7 +514,7 @@ fn usage_errors_exit_2() {
         vec!["frobnicate"],
         vec!["transform", png],
         vec!["transform", png, s(&out), "--options", "width=abc"],
-        vec!["transform", png, s(&out), "--options", "blur=5"],
+        vec!["transform", png, s(&out), "--options", "segment=foreground"],
         vec!["transform", png, s(&out), "--jobs", "2"],
         vec!["transform", png, s(&out), "--bogus"],
         vec!["info"],

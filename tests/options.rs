@@ -2,7 +2,10 @@
 //! every invalid value is a 400 naming the option, JSON parses like the URL form.
 #![cfg(not(target_arch = "wasm32"))]
 
-use edgepix::options::{Fit, Flip, FormatOption, Gravity, Metadata, OnError, Quality, Rgba, Trim};
+use edgepix::options::{
+    Border, Effects, Fit, Flip, FormatOption, Gravity, Metadata, OnError, Quality, Rgba, Trim,
+    TrimBorder,
+};
 use edgepix::{ErrorCode, Options};
 use proptest::prelude::*;
 
@@ -35,7 +38,7 @@ fn arb_options() -> impl Strategy<Value = Options> {
         proptest::option::of(1..=100_000u32),
         proptest::option::of(1..=100_000u32),
         proptest::option::of((1..=1000u32).prop_filter("dpr 1 is the default", |v| *v != 100)),
-        0..6u8,
+        0..7u8,
         arb_gravity(),
     );
     let output = (
@@ -44,6 +47,8 @@ fn arb_options() -> impl Strategy<Value = Options> {
         proptest::option::of(any::<[u8; 4]>()),
         0..3u8,
         proptest::option::of(any::<bool>()),
+        proptest::option::of(1..=100u8),
+        any::<bool>(),
     );
     let edits = (
         proptest::option::of(1..4u16),
@@ -51,8 +56,24 @@ fn arb_options() -> impl Strategy<Value = Options> {
         proptest::option::of(any::<[u16; 4]>().prop_filter("non-zero trim", |t| t != &[0; 4])),
         any::<bool>(),
     );
-    (geometry, output, edits).prop_map(
-        |((w, h, dpr, fit, gravity), (q, f, bg, m, anim), (rot, flip, trim, onerror))| Options {
+    let extras = (
+        proptest::option::of(1..=100_000u32),
+        proptest::option::of(1..=100_000u32),
+        proptest::option::of((
+            proptest::option::of(any::<[u8; 4]>()),
+            any::<u8>(),
+            0..=1000u32,
+        )),
+        proptest::option::of((any::<[u8; 4]>(), any::<[u8; 4]>())),
+        arb_effects(),
+    );
+    (geometry, output, edits, extras).prop_map(
+        |(
+            (w, h, dpr, fit, gravity),
+            (q, f, bg, m, anim, scq, fast),
+            (rot, flip, trim, onerror),
+            (tw, th, tb, border, effects),
+        )| Options {
             width: w,
             height: h,
             dpr: dpr.map(|v| v as f32 / 100.0),
@@ -61,11 +82,14 @@ fn arb_options() -> impl Strategy<Value = Options> {
                 Fit::Contain,
                 Fit::Cover,
                 Fit::Crop,
+                Fit::AspectCrop,
                 Fit::Pad,
                 Fit::Squeeze,
             ][fit as usize],
             gravity,
             quality: q.map(Quality::Value),
+            slow_connection_quality: scq.map(Quality::Value),
+            compression_fast: fast,
             format: f.map(|f| {
                 [
                     FormatOption::Auto,
@@ -82,34 +106,105 @@ fn arb_options() -> impl Strategy<Value = Options> {
             anim,
             rotate: rot.map(|r| r * 90),
             flip: flip.map(|f| [Flip::H, Flip::V, Flip::Hv][f as usize]),
-            trim: trim.map(|t| Trim {
-                top: t[0] as u32,
-                right: t[1] as u32,
-                bottom: t[2] as u32,
-                left: t[3] as u32,
-            }),
+            trim: {
+                let t = trim.unwrap_or_default();
+                let t = Trim {
+                    top: t[0] as u32,
+                    right: t[1] as u32,
+                    bottom: t[2] as u32,
+                    left: t[3] as u32,
+                    width: tw,
+                    height: th,
+                    border: tb.map(|(c, tolerance, keep)| TrimBorder {
+                        color: c.map(|[r, g, b, a]| Rgba { r, g, b, a }),
+                        tolerance,
+                        keep,
+                    }),
+                };
+                // a trim that cuts nothing is no trim: one key per meaning
+                (t != Trim::default()).then_some(t)
+            },
+            border: border
+                .filter(|(_, w)| w != &[0; 4])
+                .map(|([r, g, b, a], w)| Border {
+                    color: Rgba { r, g, b, a },
+                    top: w[0] as u32,
+                    right: w[1] as u32,
+                    bottom: w[2] as u32,
+                    left: w[3] as u32,
+                }),
+            effects,
             onerror: onerror.then_some(OnError::Redirect),
         },
     )
 }
 
-/// The canonical string as a JSON object (numbers where the URL form has numbers).
+/// Adjustments in their ranges, leaving out the values that change nothing (as parsing does).
+fn arb_effects() -> impl Strategy<Value = Effects> {
+    let hundredths = |max: u32, skip: u32| {
+        proptest::option::of((1..=max).prop_filter("no-op value", move |v| *v != skip))
+            .prop_map(|v| v.map(|v| v as f32 / 100.0))
+    };
+    (
+        hundredths(25_000, 0),
+        hundredths(1000, 0),
+        hundredths(1000, 100),
+        hundredths(1000, 100),
+        hundredths(1000, 100),
+        proptest::option::of((0..=1000u32).prop_filter("no-op value", |v| *v != 100))
+            .prop_map(|v| v.map(|v| v as f32 / 100.0)),
+    )
+        .prop_map(
+            |(blur, sharpen, brightness, contrast, gamma, saturation)| Effects {
+                blur,
+                sharpen,
+                brightness,
+                contrast,
+                gamma,
+                saturation,
+            },
+        )
+}
+
+/// A JSON value for one canonical value: numbers where the URL form has numbers.
+fn json_scalar(k: &str, v: &str) -> serde_json::Value {
+    match v.parse::<f64>() {
+        Ok(n) if k != "gravity" && !k.ends_with("color") => serde_json::json!(n),
+        _ => serde_json::Value::String(v.to_string()),
+    }
+}
+
+/// The canonical string as a JSON object in Cloudflare's Workers shape: dotted names become
+/// nested objects (`trim.border.color` is `{"trim": {"border": {"color": …}}}`).
 fn as_json(o: &Options) -> serde_json::Value {
     let mut m = serde_json::Map::new();
+    let mut nested = |path: &[&str], value: serde_json::Value| {
+        let mut at = &mut m;
+        for p in &path[..path.len() - 1] {
+            at = at
+                .entry(p.to_string())
+                .or_insert_with(|| serde_json::json!({}))
+                .as_object_mut()
+                .unwrap();
+        }
+        at.insert(path[path.len() - 1].to_string(), value);
+    };
     for pair in o.canonical().split(',').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap();
-        let value = match k {
-            "trim" => {
+        match (k, v) {
+            ("trim", "border") => nested(&["trim", "border"], serde_json::json!({})),
+            ("trim", _) => {
                 let s: Vec<u32> = v.split(';').map(|x| x.parse().unwrap()).collect();
-                serde_json::json!({"top": s[0], "right": s[1], "bottom": s[2], "left": s[3]})
+                for (side, n) in ["top", "right", "bottom", "left"].iter().zip(s) {
+                    nested(&["trim", side], serde_json::json!(n));
+                }
             }
-            "anim" => serde_json::Value::Bool(v == "true"),
-            _ => match v.parse::<f64>() {
-                Ok(n) if k != "gravity" => serde_json::json!(n),
-                _ => serde_json::Value::String(v.to_string()),
-            },
-        };
-        m.insert(k.to_string(), value);
+            ("anim", _) => nested(&[k], serde_json::Value::Bool(v == "true")),
+            _ => {
+                let path: Vec<&str> = k.split('.').collect();
+                nested(&path, json_scalar(k, v));
+            }
+        }
     }
     serde_json::Value::Object(m)
 }
@@ -151,6 +246,86 @@ proptest! {
         }).collect();
         let back = Options::parse(&aliased.join(",")).unwrap();
         prop_assert_eq!(back.canonical(), o.canonical());
+    }
+}
+
+const NAMES: &[&str] = &[
+    "width",
+    "dpr",
+    "fit",
+    "trim",
+    "trim.top",
+    "trim.left",
+    "trim.width",
+    "trim.height",
+    "trim.border",
+    "trim.border.color",
+    "trim.border.tolerance",
+    "trim.border.keep",
+    "border",
+    "border.color",
+    "border.width",
+    "border.top",
+    "border.right",
+    "blur",
+    "sharpen",
+    "brightness",
+    "contrast",
+    "gamma",
+    "saturation",
+    "background",
+    "rotate",
+];
+const VALUES: &[&str] = &[
+    "0",
+    "-0",
+    "1",
+    "0.5",
+    "10",
+    "250",
+    "251",
+    "1e-40",
+    "1e40",
+    "NaN",
+    "inf",
+    "-1",
+    "100000",
+    "100001",
+    "border",
+    "true",
+    "false",
+    "1;2;3;4",
+    "red",
+    "%23fff",
+    "transparent",
+    "rgb(1 2 3 / 50%25)",
+    "hsl(120 100% 50%)",
+    "aspect-crop",
+    "",
+    "x",
+];
+
+proptest! {
+    /// Any string of known names and awkward values either parses to options whose canonical
+    /// form parses back to them, or fails as a 400 of one of the option codes: never a panic,
+    /// never another error.
+    #[test]
+    fn arbitrary_option_strings_round_trip_or_fail_cleanly(
+        pairs in proptest::collection::vec((0..NAMES.len(), 0..VALUES.len()), 0..6)
+    ) {
+        let s: Vec<String> = pairs.iter().map(|&(n, v)| format!("{}={}", NAMES[n], VALUES[v])).collect();
+        let s = s.join(",");
+        match Options::parse(&s) {
+            Ok(o) => {
+                let c = o.canonical();
+                let back = Options::parse(&c).map_err(|e| TestCaseError::fail(format!("{s} -> {c}: {e}")))?;
+                prop_assert_eq!(back, o, "{} -> {}", s, c);
+            }
+            Err(e) => {
+                prop_assert!(matches!(e.code, ErrorCode::BadOption | ErrorCode::UnknownOption | ErrorCode::UnsupportedOption), "{}: {:?}", s, e.code);
+                prop_assert_eq!(e.http_status(), 400);
+            }
+        }
     }
 }
 
@@ -230,7 +405,35 @@ fn invalid_values_are_400_naming_the_option() {
         ("anim", &["maybe", "2"]),
         ("rotate", &["45", "360", "-90"]),
         ("flip", &["x", "hh"]),
-        ("trim", &["1;2;3", "a;b;c;d", "1;2;3;4;5"]),
+        (
+            "trim",
+            &[
+                "1;2;3",
+                "a;b;c;d",
+                "1;2;3;4;5",
+                "-1;0;0;0",
+                "100001;0;0;0",
+                "edges",
+            ],
+        ),
+        ("trim.top", &["-1", "NaN", "1e9", "x", ""]),
+        ("trim.width", &["0", "-5", "inf", "100001", "1.5"]),
+        ("trim.height", &["0", "NaN", "99999999999"]),
+        ("trim.border.color", &["nope", "#12", "rgb(1,2)"]),
+        ("trim.border.tolerance", &["256", "-1", "NaN", "0.5"]),
+        ("trim.border.keep", &["-1", "NaN", "100001"]),
+        ("border.color", &["nope", "hsl(1)"]),
+        ("border.width", &["-1", "NaN", "100001", "1.5", "inf"]),
+        ("border.left", &["-3", "1e40"]),
+        (
+            "blur",
+            &["-1", "251", "NaN", "inf", "-inf", "1e40", "x", ""],
+        ),
+        ("sharpen", &["-0.5", "10.5", "NaN", "inf", "x"]),
+        ("brightness", &["-1", "11", "NaN", "inf", "1e40"]),
+        ("contrast", &["-0.1", "NaN", "inf"]),
+        ("gamma", &["-2", "NaN", "-inf", "1e39"]),
+        ("saturation", &["-1", "NaN", "inf", "10.01"]),
         ("onerror", &["none", "fallback"]),
     ];
     for (name, values) in cases {
@@ -266,16 +469,11 @@ fn unknown_and_unimplemented_options_are_errors() {
         assert_eq!(e.http_status(), 400);
     }
     for s in [
-        "blur=10",
-        "sharpen=1",
-        "brightness=0.5",
-        "contrast=1.2",
-        "gamma=2",
-        "saturation=0",
-        "border=1",
         "zoom=0.5",
-        "compression=fast",
+        "segment=foreground",
+        "upscale=generate",
         "gravity=face",
+        "draw=x",
         "width=auto",
     ] {
         let e = Options::parse(s).expect_err(s);
@@ -305,5 +503,78 @@ fn json_form_examples() {
             .unwrap_err()
             .http_status(),
         400
+    );
+}
+
+#[test]
+fn json_object_fields_match_the_dotted_url_names() {
+    let j = serde_json::json!({
+        "width": 300,
+        "trim": {"left": 5, "top": 6, "width": 100, "height": 80,
+                 "border": {"color": "#fff", "tolerance": 200, "keep": 3}},
+        "border": {"color": "rgb(255 0 0 / 50%)", "width": 4},
+        "blur": 20, "sharpen": 1.5, "brightness": 1.2, "contrast": 1.1, "gamma": 0.9,
+        "saturation": 0
+    });
+    let u = Options::parse(
+        "width=300,trim.left=5,trim.top=6,trim.width=100,trim.height=80,trim=border,\
+         trim.border.color=%23fff,trim.border.tolerance=200,trim.border.keep=3,\
+         border.color=rgb(255 0 0 / 50%25),border.width=4,blur=20,sharpen=1.5,\
+         brightness=1.2,contrast=1.1,gamma=0.9,saturation=0",
+    )
+    .unwrap();
+    assert_eq!(Options::from_json(&j).unwrap(), u);
+    let t = u.trim.unwrap();
+    assert_eq!(
+        (t.left, t.top, t.width, t.height),
+        (5, 6, Some(100), Some(80))
+    );
+    let tb = t.border.unwrap();
+    assert_eq!(
+        (tb.color, tb.tolerance, tb.keep),
+        (Some(Rgba::WHITE), 200, 3)
+    );
+    let b = u.border.unwrap();
+    assert_eq!((b.color.r, b.color.a, b.top, b.left), (255, 128, 4, 4));
+    assert_eq!(u.effects.blur, Some(20.0));
+    assert_eq!(u.effects.saturation, Some(0.0));
+    // `trim: {border: true}` is `trim=border`
+    let on = Options::from_json(&serde_json::json!({"trim": {"border": true}})).unwrap();
+    assert_eq!(on, Options::parse("trim=border").unwrap());
+    // a field given twice through two spellings is refused
+    for s in [
+        "trim=1;2;3;4,trim.left=5",
+        "border.width=3,border.top=1",
+        "trim=border,trim=border",
+    ] {
+        assert_eq!(Options::parse(s).unwrap_err().http_status(), 400, "{s}");
+    }
+}
+
+#[test]
+fn adjustments_that_change_nothing_share_the_plain_key() {
+    for s in [
+        "blur=0",
+        "sharpen=0",
+        "brightness=1",
+        "contrast=1",
+        "gamma=1",
+        "saturation=1",
+        "brightness=0",
+        "contrast=0",
+        "gamma=0",
+        "border.width=0",
+        "trim.left=0",
+    ] {
+        assert_eq!(key(s), key(""), "{s}");
+    }
+    // saturation=0 is grey, not "ignored"
+    assert_ne!(key("saturation=0"), key(""));
+    assert_eq!(key("saturation=-0"), key("saturation=0"));
+    assert_eq!(key("blur=-0"), key(""));
+    assert_eq!(key("blur=20.0"), key("blur=20"));
+    assert_eq!(
+        key("trim.border.color=%23FFF"),
+        key("trim.border.color=white")
     );
 }

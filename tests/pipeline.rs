@@ -334,11 +334,35 @@ fn format_json_describes_the_input() {
         v["original"]["file_size"],
         read("photos/dog_exif_extended_xmp_icc.jpg").len()
     );
-    assert_eq!(v["input"]["width"], 4032); // stored
-    assert_eq!(v["input"]["orientation"], 6);
+    assert_eq!(v["edgepix"]["input"]["width"], 4032); // stored
+    assert_eq!(v["edgepix"]["input"]["orientation"], 6);
     assert_eq!(
         (v["width"].as_u64(), v["height"].as_u64()),
         (Some(300), Some(400))
+    );
+    assert_eq!(v["edgepix"]["output"]["width"], 300);
+    // Cloudflare's top level and one key of ours, nothing else
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    keys.sort();
+    assert_eq!(keys, ["edgepix", "height", "original", "width"]);
+    let mut keys: Vec<&str> = v["original"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    keys.sort();
+    assert_eq!(keys, ["file_size", "format", "height", "width"]);
+    // the output size counts the border
+    let out = transform(
+        &read("photos/dog_exif_extended_xmp_icc.jpg"),
+        "width=300,border.color=red,border.width=10,format=json",
+    )
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.bytes).unwrap();
+    assert_eq!(
+        (v["width"].as_u64(), v["height"].as_u64()),
+        (Some(320), Some(420))
     );
 }
 

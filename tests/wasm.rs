@@ -54,6 +54,56 @@ fn bomb_is_refused() {
     assert_eq!(run(BOMB, "width=10").unwrap_err().http_status(), 413);
 }
 
+const TESTORIG: &[u8] =
+    include_bytes!("../../shared/corpus/conformance/jpeg/libjpeg-turbo/testorig.jpg");
+const TESTORIG_PPM: &[u8] =
+    include_bytes!("../../shared/corpus/conformance/jpeg/libjpeg-turbo/testorig.ppm");
+const RGB: &[u8] = include_bytes!("../../shared/corpus/conformance/jpeg/reftest/rgb.jpg");
+const RGB_HALF: &[u8] =
+    include_bytes!("../../shared/corpus/conformance/jpeg/reftest/rgb_250x167.png");
+
+fn decode(bytes: &[u8], min: (u32, u32)) -> edgepix::pixels::Raster {
+    let limits = Limits::default();
+    let p = edgepix::probe(bytes, &limits).unwrap();
+    edgepix::codecs::decode(bytes, &p, min, &limits)
+        .unwrap()
+        .raster
+}
+
+fn max_diff(a: &[u8], b: &[u8]) -> u8 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| x.abs_diff(*y))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The simd128 IDCT and YCbCr conversion against libjpeg's reference decode of testorig.jpg
+/// (the native, scalar build is within 3 of it too: tests/jpeg_conformance.rs).
+#[wasm_bindgen_test]
+fn simd_decode_matches_libjpeg() {
+    let r = decode(TESTORIG, (227, 149));
+    assert_eq!((r.width, r.height), (227, 149));
+    // P6 227 149 255, then the samples
+    let body = &TESTORIG_PPM[TESTORIG_PPM.len() - 227 * 149 * 3..];
+    let d = max_diff(&r.data, body);
+    assert!(d <= 3, "max deviation {d}");
+}
+
+/// The simd128 4x4 IDCT against libjpeg's 1/2-scale decode of rgb.jpg (exact natively).
+#[wasm_bindgen_test]
+fn simd_half_scale_matches_libjpeg() {
+    let r = decode(RGB, (250, 167));
+    assert_eq!((r.width, r.height), (250, 167));
+    let reference = image::load_from_memory(RGB_HALF)
+        .unwrap()
+        .to_rgb8()
+        .into_raw();
+    let d = max_diff(&r.data, &reference);
+    assert!(d <= 2, "max deviation {d}");
+}
+
 /// Issue #8's crafted files: on wasm32 a 32-bit `usize` wrapped the chunk walkers into an
 /// endless loop (PNG, WebP) and the GIF compositor indexed past its canvas (a trap). Each must
 /// now be a plain 422.

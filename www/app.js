@@ -61,7 +61,11 @@ async function run() {
   const t0 = performance.now();
   try {
     const engine = useWorker ? getWorker() : { transform };
-    const r = await engine.transform(source.file, { ...options, signal: ctl.signal });
+    // A newer run aborts this one: in the Web Worker that stops the engine at once.
+    const onProgress = ({ stage }) => {
+      if (running === ctl && stage !== 'done') setStatus($('status'), 'running', `Transforming in the ${where}: ${stage}…`);
+    };
+    const r = await engine.transform(source.file, { ...options, signal: ctl.signal, onProgress });
     const total = performance.now() - t0;
     if (resultUrl) URL.revokeObjectURL(resultUrl);
     resultUrl = URL.createObjectURL(r.blob);
@@ -153,8 +157,16 @@ async function loadSamples() {
     const thumb = document.createElement('img');
     thumb.loading = 'lazy';
     thumb.alt = '';
-    thumb.src = `/cdn-cgi/image/width=160,height=120,fit=cover,format=auto/${path}`;
-    thumb.onerror = () => thumb.remove();
+    const src = `/cdn-cgi/image/width=160,height=120,fit=cover,format=auto/${path}`;
+    thumb.src = src;
+    // A busy Worker answers 503 with Retry-After (its in-flight memory cap): try again a few
+    // times before giving up on the thumbnail. Errors are never cached, so setting src again
+    // asks the Worker again.
+    let tries = 0;
+    thumb.onerror = () => {
+      if (++tries > 3) return thumb.remove();
+      setTimeout(() => (thumb.src = src), 1000 * tries);
+    };
     const label = document.createElement('span');
     label.textContent = `${entry.name} · ${entry.width}×${entry.height} · ${fmtBytes(entry.bytes)}`;
     b.append(thumb, label);

@@ -107,11 +107,16 @@ pub fn output_allowance(frame: FrameShape, quality: u8, metadata: u64) -> u64 {
 pub fn encode_footprint(heap: &mut Heap, frame: FrameShape, quality: u8, allowance: u64) -> Block {
     let padded =
         (frame.width as u64).next_multiple_of(16) * (frame.height as u64).next_multiple_of(16);
+    // Lossy VP8 keeps about 8 bytes per padded pixel; an alpha plane is compressed by the
+    // lossless coder (hash chain, backward references, histograms), measured in wasm32 at up
+    // to ~17 bytes per pixel above that (tests/sweep: 3_webp_a.webp, Gulp.png to WebP); the
+    // lossless coder on RGBA needs the same and more.
+    let alpha = matches!(frame.layout, crate::pixels::Layout::Rgba);
     let working = heap.alloc(
         if quality < 100 {
-            padded * 8
+            padded * 8 + if alpha { frame.pixels() * 24 } else { 0 }
         } else {
-            frame.pixels() * 24
+            frame.pixels() * if alpha { 40 } else { 24 }
         } + (1 << 20),
     );
     #[cfg(feature = "libwebp")]

@@ -3,12 +3,15 @@
 
 use super::allow::Allowlist;
 use super::source::QueryPolicy;
+use crate::experiments::{self, Experiment};
 use crate::{Limits, Options};
 use std::collections::BTreeMap;
 use worker::{Env, Url};
 
 pub const ASSETS_BINDING: &str = "ASSETS";
 pub const KV_BINDING: &str = "VARIANTS";
+/// Workers Analytics Engine dataset for per-response events (optional).
+pub const EVENTS_BINDING: &str = "EDGEPIX_EVENTS";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -49,6 +52,13 @@ pub struct Config {
     /// Bytes of bodies being read plus transforms running, across the requests one isolate
     /// serves at once (`MAX_INFLIGHT_BYTES`); past it new work gets 503 with Retry-After.
     pub max_inflight_bytes: u64,
+    /// `EXPERIMENTS`: A/B experiments (JSON, see `crate::experiments`).
+    pub experiments: Vec<Experiment>,
+    /// `METRICS_SAMPLE_RATE`: share of units (images or users) whose requests emit an event.
+    pub metrics_sample_rate: f64,
+    /// `METRICS_SALT`: salt of the unit hashes in events, so they cannot be joined with
+    /// another dataset's hashes of the same URLs or cookies.
+    pub metrics_salt: String,
 }
 
 impl Default for Config {
@@ -73,6 +83,9 @@ impl Default for Config {
             cors_origin: "*".into(),
             debug_memory: false,
             max_inflight_bytes: Limits::EDGE.max_memory_bytes as u64,
+            experiments: Vec::new(),
+            metrics_sample_rate: 1.0,
+            metrics_salt: "edgepix".into(),
         }
     }
 }
@@ -211,6 +224,13 @@ impl Config {
             source_query,
             cors_origin: var(env, "CORS_ALLOW_ORIGIN").unwrap_or(d.cors_origin),
             debug_memory: flag(env, "DEBUG_MEMORY_HEADER"),
+            experiments: match var(env, "EXPERIMENTS") {
+                Some(s) => experiments::parse(&s).map_err(|e| e.message)?,
+                None => Vec::new(),
+            },
+            metrics_sample_rate: num(env, "METRICS_SAMPLE_RATE", d.metrics_sample_rate)
+                .clamp(0.0, 1.0),
+            metrics_salt: secret(env, "METRICS_SALT").unwrap_or(d.metrics_salt),
         })
     }
 }

@@ -1,7 +1,8 @@
 //! Key: what a variant is stored under. The engine version, the options resolved for this
 //! client (the same value the plan is made from), the source's identity and its purge
-//! generation: equal keys mean equal bytes, and a purge or a deploy that changes bytes moves
-//! every key.
+//! generation, and the experiment arms it was placed in: equal keys mean equal bytes, a purge
+//! or a deploy that changes bytes moves every key, and two arms never share an entry (even
+//! a control arm without overrides, so that its cache hit rate is measured on its own).
 
 use super::source::Source;
 use super::store;
@@ -14,8 +15,10 @@ pub struct VariantKey {
     pub cache_url: String,
     /// The KV key of the variant.
     pub kv_key: String,
-    /// The Cache API URL of the source bytes (shared by every variant of one source).
-    pub source_cache_url: String,
+    /// What the source's Cache API URL is made from; hashed only on a miss
+    /// ([`VariantKey::source_cache_url`]), so a hit costs one digest, not two.
+    source_text: String,
+    request_url: Url,
 }
 
 impl VariantKey {
@@ -24,23 +27,29 @@ impl VariantKey {
         resolved: &Resolved,
         source: &Source,
         generation: u64,
+        arms: &str,
     ) -> worker::Result<VariantKey> {
-        let text = key_text(resolved, source, generation);
+        let text = key_text(resolved, source, generation, arms);
         let hash = store::sha256_hex(text.as_bytes()).await?;
-        let src_text = format!("src\n{}\n{generation}", source.key());
-        let src_hash = store::sha256_hex(src_text.as_bytes()).await?;
         Ok(VariantKey {
             cache_url: store::cache_url(request_url, "v", &hash),
             kv_key: store::kv_key("v2", &hash),
-            source_cache_url: store::cache_url(request_url, "s", &src_hash),
+            source_text: format!("src\n{}\n{generation}", source.key()),
+            request_url: request_url.clone(),
         })
+    }
+
+    /// The Cache API URL of the source bytes (shared by every variant of one source).
+    pub async fn source_cache_url(&self) -> worker::Result<String> {
+        let hash = store::sha256_hex(self.source_text.as_bytes()).await?;
+        Ok(store::cache_url(&self.request_url, "s", &hash))
     }
 }
 
 /// The text a variant key hashes.
-pub fn key_text(resolved: &Resolved, source: &Source, generation: u64) -> String {
+pub fn key_text(resolved: &Resolved, source: &Source, generation: u64, arms: &str) -> String {
     format!(
-        "{ENGINE_VERSION}\n{}\n{}\n{generation}",
+        "{ENGINE_VERSION}\n{}\n{}\n{generation}\n{arms}",
         resolved.canonical(),
         source.key()
     )

@@ -7,7 +7,10 @@
 //! response. The layers and their trade-offs are described in docs/CACHING.md.
 
 mod allow;
+mod coalesce;
 mod config;
+mod events;
+mod faults;
 mod freshness;
 mod inflight;
 mod key;
@@ -67,13 +70,18 @@ pub async fn main(req: Request, env: Env, ctx: Context) -> worker::Result<Respon
             });
         }
         return Ok(match route::parse(&req, &url, &cfg, now_secs) {
-            Ok(ir) => match handle_image(ir, &url, &env, &ctx, &cfg).await {
-                Ok(r) => r,
-                Err(e) => respond::error(
-                    &Refusal::new(500, "internal", format!("internal error: {e}")),
-                    &cfg,
-                ),
-            },
+            Ok(ir) => {
+                let mut outcome = events::Outcome::default();
+                let resp = match handle_image(&ir, &url, &env, &ctx, &cfg, &mut outcome).await {
+                    Ok(r) => r,
+                    Err(e) => respond::error(
+                        &Refusal::new(500, "internal", format!("internal error: {e}")),
+                        &cfg,
+                    ),
+                };
+                events::emit(&env, &cfg, &ir, &resp, &outcome);
+                resp
+            }
             Err(r) => respond::error(&r, &cfg),
         });
     }
@@ -99,16 +107,23 @@ fn config(env: &Env) -> Result<Rc<Config>, String> {
         return Ok(c);
     }
     let c = Rc::new(Config::from_env(env)?);
+    faults::set(
+        env.var("TEST_FAULTS")
+            .ok()
+            .map(|v| v.to_string())
+            .as_deref(),
+    );
     CONFIG.with(|slot| *slot.borrow_mut() = Some(c.clone()));
     Ok(c)
 }
 
 async fn handle_image(
-    ir: ImageRequest,
+    ir: &ImageRequest,
     url: &Url,
     env: &Env,
     ctx: &Context,
     cfg: &Config,
+    outcome: &mut events::Outcome,
 ) -> worker::Result<Response> {
     // key: resolved once; the key and the plan both come from `resolved`
     let resolved = ir.options.resolve(&ir.client);
@@ -120,12 +135,16 @@ async fn handle_image(
         // trapping request is answered JSON 500 and the next one by a fresh instance.
         panic!("test trap");
     }
-    let key = VariantKey::new(url, &resolved, &ir.source, generation).await?;
+    let arms = ir.experiments.label();
+    let key = VariantKey::new(url, &resolved, &ir.source, generation, &arms).await?;
     let mut reply = Reply {
         cfg,
         head: ir.head,
         vary_accept: ir.options.format == Some(FormatOption::Auto),
+        vary_hints: ir.options.slow_connection_quality.is_some(),
         if_none_match: ir.if_none_match.as_deref(),
+        arms: &arms,
+        vary_user: &ir.experiments.vary,
         timing: Timing::default(),
     };
 
@@ -179,13 +198,33 @@ async fn handle_image(
     }
     reply.timing.cache = js_sys::Date::now() - t0;
 
+    // coalesce: one fetch and one transform per key at a time in this isolate
+    let lead = match coalesce::join(&key.kv_key) {
+        coalesce::Turn::Lead(l) => Some(l),
+        coalesce::Turn::Follow(rx) => match coalesce::wait(rx, 30_000).await {
+            Some(made) => {
+                reply.timing.cache_desc = "coalesced";
+                return Ok(respond::variant(
+                    &made.meta,
+                    Body::Bytes(made.body.clone()),
+                    &reply,
+                    "MISS",
+                    "coalesced",
+                    &made.cache_control,
+                ));
+            }
+            // the leader failed or is stuck: go on alone
+            None => None,
+        },
+    };
+
     // source: the cached bytes of this source, then the origin
     let mut reservation = match Reservation::take(0, cfg.max_inflight_bytes) {
         Some(r) => r,
         None => return Ok(busy(cfg)),
     };
     let t1 = js_sys::Date::now();
-    let fetched = fetch(env, cfg, url, &ir, &key, stale.as_ref(), &mut reservation).await;
+    let fetched = fetch(env, cfg, url, ir, &key, stale.as_ref(), &mut reservation).await;
     reply.timing.fetch = Some(js_sys::Date::now() - t1);
     let (src, src_write) = match fetched {
         Ok(x) => x,
@@ -286,7 +325,22 @@ async fn handle_image(
         }
     };
     drop(reservation);
-    reply.timing.stages = Some([out.timings.decode, out.timings.resize, out.timings.encode]);
+    let stages = [out.timings.decode, out.timings.resize, out.timings.encode];
+    reply.timing.stages = Some(stages);
+    *outcome = events::Outcome {
+        bytes_in: src.bytes.len() as u64,
+        stages: Some(stages),
+        width: out.width,
+        height: out.height,
+        quality: matches!(
+            out.format,
+            crate::OutputFormat::Jpeg { .. } | crate::OutputFormat::Webp
+        )
+        .then(|| resolved.options().effective_quality() as f64),
+        policy: "fixed".into(),
+        predicted_score: None,
+        measured_score: None,
+    };
     let digest = store::sha256_hex(&out.bytes).await?;
     let meta = Meta {
         ct: if out.format == crate::OutputFormat::Json {
@@ -314,6 +368,15 @@ async fn handle_image(
         "origin",
         &freshness.header(),
     );
+    if let Some(lead) = lead {
+        if freshness.storable() {
+            lead.share(coalesce::Made {
+                body: body.clone(),
+                meta: meta.clone(),
+                cache_control: freshness.header(),
+            });
+        }
+    }
     let mut writes: Vec<Write> = Vec::new();
     writes.extend(Write::decide(
         body,
@@ -323,9 +386,11 @@ async fn handle_image(
         Some((key.kv_key, cfg.kv_retention)),
         cfg.max_kv_bytes,
     ));
-    writes.extend(src_write.and_then(|(bytes, meta)| {
-        Write::decide(bytes, meta, freshness, Some(key.source_cache_url), None, 0)
-    }));
+    writes.extend(
+        src_write.and_then(|(url, bytes, meta)| {
+            Write::decide(bytes, meta, freshness, Some(url), None, 0)
+        }),
+    );
     writeback::schedule(ctx, env, writes);
     Ok(resp)
 }
@@ -363,7 +428,8 @@ fn resized_header(out: &crate::Output) -> String {
 }
 
 /// The source bytes: this source's own Cache API entry, then the origin (conditional when a
-/// stored variant has the source's ETag). Also what to write back of the source itself.
+/// stored variant has the source's ETag). Also what to write back of the source itself, and
+/// where.
 async fn fetch(
     env: &Env,
     cfg: &Config,
@@ -372,8 +438,12 @@ async fn fetch(
     key: &VariantKey,
     stale: Option<&Entry>,
     reservation: &mut Reservation,
-) -> Result<(Fetched, Option<(Vec<u8>, Meta)>), FetchError> {
-    if let Some(e) = store::cache_get(&key.source_cache_url).await {
+) -> Result<(Fetched, Option<(String, Vec<u8>, Meta)>), FetchError> {
+    let source_cache_url = key
+        .source_cache_url()
+        .await
+        .map_err(|e| FetchError::Network(e.to_string()))?;
+    if let Some(e) = store::cache_get(&source_cache_url).await {
         if !reservation.grow(e.body.len() as u64, cfg.max_inflight_bytes) {
             return Err(FetchError::Busy);
         }
@@ -406,7 +476,7 @@ async fn fetch(
         len: f.bytes.len() as u64,
         resized: String::new(),
     };
-    let copy = (!f.not_modified).then(|| (f.bytes.clone(), meta));
+    let copy = (!f.not_modified).then(|| (source_cache_url, f.bytes.clone(), meta));
     Ok((f, copy))
 }
 

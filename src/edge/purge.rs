@@ -52,7 +52,11 @@ pub async fn generation(env: &Env, source: &Source) -> u64 {
     let Ok(key) = gen_key(source).await else {
         return 0;
     };
+    if super::faults::on("kv-slow") {
+        worker::Delay::from(std::time::Duration::from_millis(1500)).await;
+    }
     let g = match env.kv(KV_BINDING) {
+        Ok(_) if super::faults::on("kv-down") => 0,
         Ok(kv) => match kv.get(&key).cache_ttl(60).text().await {
             Ok(v) => v.and_then(|s| s.trim().parse().ok()).unwrap_or(0),
             Err(e) => {

@@ -13,8 +13,14 @@ pub struct Reply<'a> {
     pub cfg: &'a Config,
     pub head: bool,
     pub vary_accept: bool,
+    /// `slow-connection-quality` was asked for: the network client hints chose the quality.
+    pub vary_hints: bool,
     pub if_none_match: Option<&'a str>,
-    /// x-edgepix-arm (experiments)
+    /// `x-edgepix-arm`: the experiment arms (`exp=arm;...`), empty outside experiments.
+    pub arms: &'a str,
+    /// Request headers a per-user arm was read from: the answer varies on them and is
+    /// `private`, so no shared cache hands one user's arm to another.
+    pub vary_user: &'a [String],
     pub timing: Timing,
 }
 
@@ -58,7 +64,7 @@ fn common(h: &Headers, cfg: &Config) {
     let _ = h.set("timing-allow-origin", &cfg.cors_origin);
     let _ = h.set(
         "access-control-expose-headers",
-        "server-timing, x-edgepix-cache, x-edgepix-resized, x-edgepix-notes",
+        "server-timing, x-edgepix-cache, x-edgepix-resized, x-edgepix-notes, x-edgepix-arm",
     );
     let _ = h.set("x-content-type-options", "nosniff");
     if cfg.debug_memory {
@@ -66,6 +72,10 @@ fn common(h: &Headers, cfg: &Config) {
         let _ = h.set(
             "x-edgepix-inflight",
             &super::inflight::current().to_string(),
+        );
+        let _ = h.set(
+            "x-edgepix-coalescing",
+            &super::coalesce::pending().to_string(),
         );
     }
 }
@@ -136,11 +146,25 @@ pub fn variant(
     cache_control: &str,
 ) -> Response {
     let h = Headers::new();
-    let _ = h.set("cache-control", cache_control);
-    let _ = h.set("etag", &m.etag);
+    let mut vary: Vec<&str> = r.vary_user.iter().map(String::as_str).collect();
     if r.vary_accept {
-        let _ = h.set("vary", "Accept");
+        vary.insert(0, "Accept");
     }
+    if r.vary_hints {
+        vary.extend(crate::resolve::Network::HEADERS);
+    }
+    if !vary.is_empty() {
+        let _ = h.set("vary", &vary.join(", "));
+    }
+    if r.vary_user.is_empty() {
+        let _ = h.set("cache-control", cache_control);
+    } else {
+        let _ = h.set("cache-control", &cache_control.replace("public", "private"));
+    }
+    if !r.arms.is_empty() {
+        let _ = h.set("x-edgepix-arm", r.arms);
+    }
+    let _ = h.set("etag", &m.etag);
     let _ = h.set("x-edgepix-cache", status);
     let _ = h.set("x-edgepix-cache-layer", layer);
     let _ = h.set("x-edgepix-engine", ENGINE_VERSION);

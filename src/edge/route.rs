@@ -5,9 +5,10 @@
 
 use super::config::Config;
 use super::source::{self, Source};
+use crate::experiments::{self, Assignment, UnitKind};
 use crate::format::Accepts;
 use crate::options::Options;
-use crate::resolve::Client;
+use crate::resolve::{Client, Network};
 use crate::signing;
 use worker::{Method, Request, Url};
 
@@ -41,11 +42,17 @@ impl From<crate::Error> for Refusal {
 #[derive(Debug, Clone)]
 pub struct ImageRequest {
     pub head: bool,
-    /// The options asked for (a named variant expanded), not yet resolved for the client.
+    /// The options asked for (a named variant expanded, experiment overrides applied), not yet
+    /// resolved for the client.
     pub options: Options,
     pub source: Source,
     pub client: Client,
     pub if_none_match: Option<String>,
+    /// The experiments this request is in; `options` already carries their overrides.
+    pub experiments: Assignment,
+    /// The unit events are counted by: `("user", cookie or header value)` when a per-user
+    /// experiment placed the request, else `("image", source key)`.
+    pub unit: (&'static str, String),
 }
 
 /// The options segment with `sig=` and `exp=` taken out (they are not transform options and
@@ -126,16 +133,32 @@ pub fn parse(
     check_signature(&segment, &signed, &as_received, cfg, now_secs)?;
     let source = source::resolve(url, raw_source, cfg)
         .map_err(|e| Refusal::new(e.status(), e.code(), e.message()))?;
+    // experiments: after the signature check (a signature covers what was asked for, not the
+    // arm), before anything is looked up (the arm is part of the key)
+    let image_unit = source.key();
+    let user_value = |k: &str| experiments::read_user_key(k, &header);
+    let assignment = experiments::assign(&cfg.experiments, &options, &image_unit, &user_value)
+        .map_err(Refusal::from)?;
+    let unit = cfg
+        .experiments
+        .iter()
+        .filter(|e| e.unit == UnitKind::User)
+        .filter(|e| assignment.arms.iter().any(|(id, _)| *id == e.id))
+        .find_map(|e| e.user_key.as_deref().and_then(user_value))
+        .map(|u| ("user", u))
+        .unwrap_or(("image", image_unit));
     let mut accepts = Accepts::from_header(header("accept").as_deref());
     if !cfg.enable_avif {
         accepts.avif = false;
     }
     Ok(ImageRequest {
         head,
-        options,
+        options: assignment.options.clone(),
         source,
-        client: Client::new(accepts),
+        client: Client::new(accepts).on(&Network::from_headers(&header)),
         if_none_match: header("if-none-match"),
+        experiments: assignment,
+        unit,
     })
 }
 

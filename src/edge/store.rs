@@ -83,6 +83,9 @@ pub fn kv_key(kind: &str, hash: &str) -> String {
 /// A Cache API hit as metadata and the stored body's stream: a hit is answered without the
 /// bytes passing through wasm memory.
 pub async fn cache_lookup(url: &str) -> Option<(Meta, worker::ResponseBody)> {
+    if super::faults::on("cache-down") {
+        return None;
+    }
     let resp = match Cache::default().get(url, true).await {
         Ok(Some(r)) => r,
         Ok(None) => return None,
@@ -101,6 +104,9 @@ pub async fn cache_lookup(url: &str) -> Option<(Meta, worker::ResponseBody)> {
 }
 
 pub async fn cache_get(url: &str) -> Option<Entry> {
+    if super::faults::on("cache-down") {
+        return None;
+    }
     let cache = Cache::default();
     let mut resp = match cache.get(url, true).await {
         Ok(Some(r)) => r,
@@ -122,7 +128,7 @@ pub async fn cache_get(url: &str) -> Option<Entry> {
 
 /// Stores with `max-age` = what is left of the entry's lifetime (or `ttl_override`).
 pub async fn cache_put(url: String, body: Vec<u8>, meta: &Meta, ttl: u64) {
-    if ttl == 0 {
+    if ttl == 0 || super::faults::on("cache-down") {
         return;
     }
     let headers = Headers::new();
@@ -145,6 +151,13 @@ pub async fn cache_put(url: String, body: Vec<u8>, meta: &Meta, ttl: u64) {
 }
 
 pub async fn kv_get(env: &Env, key: &str) -> Option<Entry> {
+    if super::faults::on("kv-slow") {
+        worker::Delay::from(std::time::Duration::from_millis(1500)).await;
+    }
+    if super::faults::on("kv-down") {
+        console_warn!("edgepix: KV get failed: injected fault kv-down");
+        return None;
+    }
     let kv = env.kv(super::config::KV_BINDING).ok()?;
     match kv.get(key).bytes_with_metadata::<Meta>().await {
         Ok((Some(body), Some(meta))) => Some(Entry { body, meta }),
@@ -157,6 +170,10 @@ pub async fn kv_get(env: &Env, key: &str) -> Option<Entry> {
 }
 
 pub async fn kv_put(env: &Env, key: String, body: Vec<u8>, meta: Meta, retention: u64) {
+    if super::faults::on("kv-down") {
+        console_warn!("edgepix: KV put failed: injected fault kv-down");
+        return;
+    }
     let Ok(kv) = env.kv(super::config::KV_BINDING) else {
         return;
     };

@@ -18,6 +18,8 @@ pub enum Fit {
     Contain,
     Cover,
     Crop,
+    /// Crop to the box's aspect ratio, shrinking to fill the box but never enlarging.
+    AspectCrop,
     Pad,
     Squeeze,
 }
@@ -101,12 +103,85 @@ pub enum Flip {
     Hv,
 }
 
+/// `trim`: pixels cut from each side of the (EXIF-oriented) source before anything else, and/or
+/// the size to keep from the top-left corner of what remains, and/or a border of one colour
+/// found in the pixels. All lengths are multiplied by `dpr`, as Cloudflare documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Trim {
     pub top: u32,
     pub right: u32,
     pub bottom: u32,
     pub left: u32,
+    /// Width kept from `left` on (`trim.width`); when given, `right` is not used.
+    pub width: Option<u32>,
+    /// Height kept from `top` down (`trim.height`); when given, `bottom` is not used.
+    pub height: Option<u32>,
+    /// `trim=border`: also cut a surrounding border of one colour, found in the pixels.
+    pub border: Option<TrimBorder>,
+}
+
+impl Trim {
+    pub fn has_edges(&self) -> bool {
+        self.top != 0 || self.right != 0 || self.bottom != 0 || self.left != 0
+    }
+}
+
+/// `trim=border` with `trim.border.color`, `.tolerance` and `.keep`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrimBorder {
+    /// The border colour; `None` takes the colour of the top-left pixel.
+    pub color: Option<Rgba>,
+    /// How closely a pixel must match: 255 exactly, 0 not at all (Cloudflare's scale). A pixel
+    /// is border when no channel differs from the colour by more than `255 - tolerance`.
+    pub tolerance: u8,
+    /// Pixels of the found border left on each side.
+    pub keep: u32,
+}
+
+/// Default `trim.border.tolerance`: channels within 10 of the colour are border (JPEG's ringing
+/// along a flat margin stays under that; Cloudflare does not document its default).
+pub const DEFAULT_TRIM_TOLERANCE: u8 = 245;
+
+impl Default for TrimBorder {
+    fn default() -> Self {
+        TrimBorder {
+            color: None,
+            tolerance: DEFAULT_TRIM_TOLERANCE,
+            keep: 0,
+        }
+    }
+}
+
+/// `border`: a frame of one colour added around the resized image, widths in pixels before
+/// `dpr`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Border {
+    pub color: Rgba,
+    pub top: u32,
+    pub right: u32,
+    pub bottom: u32,
+    pub left: u32,
+}
+
+/// The adjustments, applied to the output-sized frame in this order: blur, sharpen,
+/// brightness, contrast, gamma, saturation. `None` is "not given" or the value that changes
+/// nothing (0 for blur and sharpen, 1 for the factors), so each meaning has one cache key.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Effects {
+    /// Blur radius, 0 < r <= 250 (Gaussian sigma = 1 + r/2, see docs/OPTIONS.md).
+    pub blur: Option<f32>,
+    /// Sharpen strength, 0 < s <= 10 (unsharp mask, see docs/OPTIONS.md).
+    pub sharpen: Option<f32>,
+    pub brightness: Option<f32>,
+    pub contrast: Option<f32>,
+    pub gamma: Option<f32>,
+    pub saturation: Option<f32>,
+}
+
+impl Effects {
+    pub fn is_empty(&self) -> bool {
+        *self == Effects::default()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +207,16 @@ pub struct Options {
     pub rotate: Option<u16>,
     pub flip: Option<Flip>,
     pub trim: Option<Trim>,
+    pub border: Option<Border>,
+    pub effects: Effects,
     pub onerror: Option<OnError>,
+    /// `slow-connection-quality` (`scq`): the quality for clients on a slow connection, as
+    /// their client hints say (`crate::resolve::Network`); applied by `resolve`, never by the
+    /// plan.
+    pub slow_connection_quality: Option<Quality>,
+    /// `compression=fast`: the quickest format to encode (JPEG, or PNG for transparency,
+    /// baseline) over the smallest; applied by `resolve` and the plan.
+    pub compression_fast: bool,
 }
 
 impl Options {
@@ -165,6 +249,11 @@ impl Options {
         (self.width.map(scale), self.height.map(scale))
     }
 
+    /// A length in CSS pixels (trim, border) in output pixels: times `dpr`, rounded.
+    pub fn scaled_by_dpr(&self, v: u32) -> u32 {
+        ((v as f64) * self.dpr.unwrap_or(1.0) as f64).round() as u32
+    }
+
     /// The canonical form: fixed order, full names, normalised values, defaults left out.
     /// Two option strings that mean the same transform give the same canonical string, so it
     /// is the options part of every cache key. `parse(canonical(x)) == x` holds.
@@ -194,8 +283,14 @@ impl Options {
         if let Some(q) = self.quality {
             push("quality", &parse::quality_name(q));
         }
+        if let Some(q) = self.slow_connection_quality {
+            push("slow-connection-quality", &parse::quality_name(q));
+        }
         if let Some(f) = self.format {
             push("format", &parse::format_name(f));
+        }
+        if self.compression_fast {
+            push("compression", &"fast");
         }
         if let Some(b) = self.background {
             push("background", &b.to_hex());
@@ -213,10 +308,60 @@ impl Options {
             push("flip", &parse::flip_name(f));
         }
         if let Some(t) = self.trim {
-            push(
-                "trim",
-                &format_args!("{};{};{};{}", t.top, t.right, t.bottom, t.left),
-            );
+            if t.has_edges() {
+                push(
+                    "trim",
+                    &format_args!("{};{};{};{}", t.top, t.right, t.bottom, t.left),
+                );
+            }
+            if let Some(w) = t.width {
+                push("trim.width", &w);
+            }
+            if let Some(h) = t.height {
+                push("trim.height", &h);
+            }
+            if let Some(b) = t.border {
+                push("trim", &"border");
+                if let Some(c) = b.color {
+                    push("trim.border.color", &c.to_hex());
+                }
+                if b.tolerance != DEFAULT_TRIM_TOLERANCE {
+                    push("trim.border.tolerance", &b.tolerance);
+                }
+                if b.keep != 0 {
+                    push("trim.border.keep", &b.keep);
+                }
+            }
+        }
+        if let Some(b) = self.border {
+            push("border.color", &b.color.to_hex());
+            if b.top == b.right && b.right == b.bottom && b.bottom == b.left {
+                push("border.width", &b.top);
+            } else {
+                for (side, v) in [
+                    ("border.top", b.top),
+                    ("border.right", b.right),
+                    ("border.bottom", b.bottom),
+                    ("border.left", b.left),
+                ] {
+                    if v != 0 {
+                        push(side, &v);
+                    }
+                }
+            }
+        }
+        let e = &self.effects;
+        for (name, v) in [
+            ("blur", e.blur),
+            ("sharpen", e.sharpen),
+            ("brightness", e.brightness),
+            ("contrast", e.contrast),
+            ("gamma", e.gamma),
+            ("saturation", e.saturation),
+        ] {
+            if let Some(v) = v {
+                push(name, &fmt_float(v));
+            }
         }
         if let Some(OnError::Redirect) = self.onerror {
             push("onerror", &"redirect");

@@ -6,19 +6,23 @@ use crate::error::{Error, ErrorCode, Result};
 
 /// Options Cloudflare Images defines that this engine does not implement yet. They are refused
 /// with a clear error rather than ignored, so nobody is served something they did not ask for.
-const NOT_IMPLEMENTED: &[&str] = &[
-    "blur",
-    "border",
-    "brightness",
-    "compression",
-    "contrast",
-    "draw",
-    "gamma",
-    "saturation",
-    "segment",
-    "sharpen",
-    "slow-connection-quality",
-    "zoom",
+const NOT_IMPLEMENTED: &[&str] = &["draw"];
+
+/// Options Cloudflare Images defines that edgepix refuses for good, with the reason
+/// (docs/OPTIONS.md): each needs a model Cloudflare hosts and no registry ships.
+const REFUSED: &[(&str, &str)] = &[
+    (
+        "segment",
+        "needs a segmentation model (Cloudflare runs BiRefNet on Workers AI); edgepix runs no models",
+    ),
+    (
+        "zoom",
+        "only applies with gravity=face, which needs a face detector edgepix does not have",
+    ),
+    (
+        "face-zoom",
+        "only applies with gravity=face, which needs a face detector edgepix does not have",
+    ),
 ];
 
 pub(super) fn from_url_form(s: &str) -> Result<Options> {
@@ -39,7 +43,7 @@ pub(super) fn from_url_form(s: &str) -> Result<Options> {
             .ok_or_else(|| Error::bad_option(key, raw, "valid percent-encoding"))?;
         set(&mut opts, &mut seen, key.trim(), value.trim())?;
     }
-    Ok(opts)
+    Ok(finish(opts))
 }
 
 /// Split on commas outside parentheses, so `background=rgb(255,255,255)` (the form the
@@ -61,6 +65,27 @@ fn split_top_level(s: &str) -> Vec<&str> {
     parts
 }
 
+/// A JSON scalar as the text the URL form would carry.
+fn scalar_text(key: &str, v: &serde_json::Value) -> Result<Option<String>> {
+    Ok(Some(match v {
+        serde_json::Value::Null => return Ok(None),
+        serde_json::Value::String(s) => s.clone(),
+        // JavaScript has only doubles: 640 may arrive as 640.0, which means 640
+        serde_json::Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => (f as i64).to_string(),
+            _ => n.to_string(),
+        },
+        serde_json::Value::Bool(b) => b.to_string(),
+        other => {
+            return Err(Error::bad_option(
+                key,
+                &other.to_string(),
+                "a string, number or boolean",
+            ))
+        }
+    }))
+}
+
 pub(super) fn from_json(value: &serde_json::Value) -> Result<Options> {
     let obj = value.as_object().ok_or_else(|| {
         Error::new(
@@ -71,46 +96,57 @@ pub(super) fn from_json(value: &serde_json::Value) -> Result<Options> {
     let mut opts = Options::default();
     let mut seen = Vec::new();
     for (key, v) in obj {
-        let text = match (key.as_str(), v) {
-            (_, serde_json::Value::Null) => continue,
-            (_, serde_json::Value::String(s)) => s.clone(),
-            // JavaScript has only doubles: 640 may arrive as 640.0, which means 640
-            (_, serde_json::Value::Number(n)) => match n.as_f64() {
-                Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => {
-                    (f as i64).to_string()
-                }
-                _ => n.to_string(),
-            },
-            (_, serde_json::Value::Bool(b)) => b.to_string(),
-            ("trim", serde_json::Value::Object(t)) => {
-                let side = |k: &str| {
-                    t.get(k)
-                        .map(|v| v.to_string())
-                        .unwrap_or_else(|| "0".into())
-                };
-                format!(
-                    "{};{};{};{}",
-                    side("top"),
-                    side("right"),
-                    side("bottom"),
-                    side("left")
-                )
-            }
+        match (key.as_str(), v) {
             ("gravity", serde_json::Value::Object(g)) => {
                 let axis = |k: &str| g.get(k).map(|v| v.to_string()).unwrap_or_default();
-                format!("{}x{}", axis("x"), axis("y"))
+                let text = format!("{}x{}", axis("x"), axis("y"));
+                set(&mut opts, &mut seen, key, &text)?;
             }
-            (k, other) => {
-                return Err(Error::bad_option(
-                    k,
-                    &other.to_string(),
-                    "a string, number or boolean",
-                ))
+            // Cloudflare's object forms, `trim: {top, width, border: {color}}` and
+            // `border: {color, width}`, are the URL form's dotted names.
+            ("trim" | "border", serde_json::Value::Object(fields)) => {
+                for (field, v) in fields {
+                    let name = format!("{key}.{field}");
+                    match v {
+                        serde_json::Value::Object(inner) if name == "trim.border" => {
+                            set(&mut opts, &mut seen, "trim", "border")?;
+                            for (k, v) in inner {
+                                let name = format!("{name}.{k}");
+                                if let Some(text) = scalar_text(&name, v)? {
+                                    set(&mut opts, &mut seen, &name, &text)?;
+                                }
+                            }
+                        }
+                        _ => {
+                            if let Some(text) = scalar_text(&name, v)? {
+                                set(&mut opts, &mut seen, &name, &text)?;
+                            }
+                        }
+                    }
+                }
             }
-        };
-        set(&mut opts, &mut seen, key, &text)?;
+            _ => {
+                if let Some(text) = scalar_text(key, v)? {
+                    set(&mut opts, &mut seen, key, &text)?;
+                }
+            }
+        }
     }
-    Ok(opts)
+    Ok(finish(opts))
+}
+
+/// After every key is set: values that change nothing are dropped, so each transform has one
+/// canonical form (a `trim` or `border` that removes or adds no pixel is not given).
+fn finish(mut opts: Options) -> Options {
+    if opts.trim == Some(Trim::default()) {
+        opts.trim = None;
+    }
+    if let Some(b) = opts.border {
+        if b.top == 0 && b.right == 0 && b.bottom == 0 && b.left == 0 {
+            opts.border = None;
+        }
+    }
+    opts
 }
 
 fn canonical_key(key: &str) -> Option<&'static str> {
@@ -121,6 +157,8 @@ fn canonical_key(key: &str) -> Option<&'static str> {
         "fit" => "fit",
         "gravity" | "g" => "gravity",
         "quality" | "q" => "quality",
+        "slow-connection-quality" | "scq" => "slow-connection-quality",
+        "compression" => "compression",
         "format" | "f" => "format",
         "background" => "background",
         "metadata" => "metadata",
@@ -128,13 +166,111 @@ fn canonical_key(key: &str) -> Option<&'static str> {
         "rotate" => "rotate",
         "flip" => "flip",
         "trim" => "trim",
+        "trim.top" => "trim.top",
+        "trim.right" => "trim.right",
+        "trim.bottom" => "trim.bottom",
+        "trim.left" => "trim.left",
+        "trim.width" => "trim.width",
+        "trim.height" => "trim.height",
+        "trim.border" => "trim.border",
+        "trim.border.color" => "trim.border.color",
+        "trim.border.tolerance" => "trim.border.tolerance",
+        "trim.border.keep" => "trim.border.keep",
+        "border" => "border",
+        "border.color" => "border.color",
+        "border.width" => "border.width",
+        "border.top" => "border.top",
+        "border.right" => "border.right",
+        "border.bottom" => "border.bottom",
+        "border.left" => "border.left",
+        "blur" => "blur",
+        "sharpen" => "sharpen",
+        "brightness" => "brightness",
+        "contrast" => "contrast",
+        "gamma" => "gamma",
+        "saturation" => "saturation",
+        "upscale" => "upscale",
         "onerror" => "onerror",
         _ => return None,
     })
 }
 
+/// Records that `field` was set; a second setting of one field is an error whichever
+/// spellings set it (`trim=1;2;3;4` sets `trim.left`, so does `trim.left=5`).
+fn mark(seen: &mut Vec<&'static str>, field: &'static str) -> Result<()> {
+    if seen.contains(&field) {
+        return Err(Error::new(
+            ErrorCode::BadOption,
+            format!("option '{field}' is given more than once"),
+        ));
+    }
+    seen.push(field);
+    Ok(())
+}
+
+/// A quality as a number 1-100 or one of Cloudflare's named levels, as the fixed setting the
+/// level stands for where no perceptual policy runs (`quality::Auto::fixed_fallback`).
+fn quality_level(name: &str, value: &str) -> Result<u8> {
+    if let Some(a) = crate::quality::Auto::level(value) {
+        return Ok(a.fixed_fallback());
+    }
+    value
+        .parse::<u8>()
+        .ok()
+        .filter(|v| (1..=100).contains(v))
+        .ok_or_else(|| {
+            Error::bad_option(
+                name,
+                value,
+                "an integer from 1 to 100, or high, medium-high, medium-low, low",
+            )
+        })
+}
+
+/// A factor or strength: a finite number from `min` to `max`. `-0` is returned as `0`, so it
+/// has the key `0` has.
+fn parse_number(name: &str, value: &str, min: f32, max: f32) -> Result<f32> {
+    value
+        .parse::<f32>()
+        .ok()
+        .filter(|v| v.is_finite() && (min..=max).contains(v))
+        .map(|v| v + 0.0)
+        .ok_or_else(|| Error::bad_option(name, value, &format!("a number from {min} to {max}")))
+}
+
+/// Whole pixels from `min` to 100000 (a side of a trim or a border).
+fn parse_pixels(name: &str, value: &str, min: u32) -> Result<u32> {
+    value
+        .parse::<u32>()
+        .ok()
+        .filter(|v| (min..=100_000).contains(v))
+        .ok_or_else(|| {
+            Error::bad_option(
+                name,
+                value,
+                &format!("a whole number of pixels from {min} to 100000"),
+            )
+        })
+}
+
+fn parse_color(name: &str, value: &str) -> Result<Rgba> {
+    Rgba::parse_css(value).ok_or_else(|| {
+        Error::bad_option(
+            name,
+            value,
+            "a CSS colour such as #fff, #ffffff80, rgb(255 255 255 / 50%), hsl(0 100% 50%), hwb(0 0% 0%), white or transparent",
+        )
+    })
+}
+
 fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str) -> Result<()> {
     let Some(name) = canonical_key(key) else {
+        if let Some((_, why)) = REFUSED.iter().find(|(k, _)| *k == key) {
+            return Err(Error::new(
+                ErrorCode::UnsupportedOption,
+                format!("option '{key}' is part of Cloudflare Images but edgepix does not offer it: it {why}"),
+            ));
+        }
         if NOT_IMPLEMENTED.contains(&key) {
             return Err(Error::new(
                 ErrorCode::UnsupportedOption,
@@ -146,13 +282,10 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
             format!("unknown option '{key}'"),
         ));
     };
-    if seen.contains(&name) {
-        return Err(Error::new(
-            ErrorCode::BadOption,
-            format!("option '{name}' is given more than once"),
-        ));
+    // Names whose value sets several fields mark those fields themselves.
+    if !matches!(name, "trim" | "border.width") {
+        mark(seen, name)?;
     }
-    seen.push(name);
     match name {
         "width" => opts.width = Some(parse_dimension(name, value)?),
         "height" => opts.height = Some(parse_dimension(name, value)?),
@@ -172,18 +305,28 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
                 "contain" => Fit::Contain,
                 "cover" => Fit::Cover,
                 "crop" => Fit::Crop,
+                "aspect-crop" => Fit::AspectCrop,
                 "pad" => Fit::Pad,
                 "squeeze" => Fit::Squeeze,
                 _ => {
                     return Err(Error::bad_option(
                         name,
                         value,
-                        "one of scale-down, contain, cover, crop, pad, squeeze",
+                        "one of scale-down, contain, cover, crop, aspect-crop, pad, squeeze",
                     ))
                 }
             }
         }
         "gravity" => opts.gravity = parse_gravity(value)?,
+        "slow-connection-quality" => {
+            opts.slow_connection_quality = Some(Quality::Value(quality_level(name, value)?));
+        }
+        "compression" => {
+            if value != "fast" {
+                return Err(Error::bad_option(name, value, "fast"));
+            }
+            opts.compression_fast = true;
+        }
         "quality" => {
             let q = match value {
                 level @ ("high" | "medium-high" | "medium-low" | "low") => {
@@ -224,15 +367,7 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
                 }
             })
         }
-        "background" => {
-            opts.background = Some(Rgba::parse_css(value).ok_or_else(|| {
-                Error::bad_option(
-                    name,
-                    value,
-                    "a CSS colour such as #fff, #ffffff80, rgb(255,255,255) or white",
-                )
-            })?)
-        }
+        "background" => opts.background = Some(parse_color(name, value)?),
         "metadata" => {
             opts.metadata = match value {
                 "keep" => Metadata::Keep,
@@ -272,25 +407,139 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
                 _ => return Err(Error::bad_option(name, value, "h, v or hv")),
             })
         }
-        "trim" => {
-            let sides: Vec<Option<u32>> = value.split(';').map(|s| s.trim().parse().ok()).collect();
-            let t = match sides.as_slice() {
-                [Some(top), Some(right), Some(bottom), Some(left)] => Trim {
-                    top: *top,
-                    right: *right,
-                    bottom: *bottom,
-                    left: *left,
-                },
-                _ => {
-                    return Err(Error::bad_option(
-                        name,
-                        value,
-                        "four pixel counts top;right;bottom;left",
-                    ))
-                }
-            };
-            opts.trim = (t != Trim::default()).then_some(t);
+        "trim" if value == "border" => {
+            mark(seen, "trim.border")?;
+            let t = opts.trim.get_or_insert_with(Trim::default);
+            t.border.get_or_insert_with(TrimBorder::default);
         }
+        "trim" => {
+            let sides: Vec<Option<u32>> = value
+                .split(';')
+                .map(|s| s.trim().parse().ok().filter(|v| *v <= 100_000))
+                .collect();
+            let [Some(top), Some(right), Some(bottom), Some(left)] = sides.as_slice() else {
+                return Err(Error::bad_option(
+                    name,
+                    value,
+                    "border, or four pixel counts top;right;bottom;left, each at most 100000",
+                ));
+            };
+            for field in ["trim.top", "trim.right", "trim.bottom", "trim.left"] {
+                mark(seen, field)?;
+            }
+            let t = opts.trim.get_or_insert_with(Trim::default);
+            (t.top, t.right, t.bottom, t.left) = (*top, *right, *bottom, *left);
+        }
+        "trim.top" | "trim.right" | "trim.bottom" | "trim.left" => {
+            let v = parse_pixels(name, value, 0)?;
+            let t = opts.trim.get_or_insert_with(Trim::default);
+            match name {
+                "trim.top" => t.top = v,
+                "trim.right" => t.right = v,
+                "trim.bottom" => t.bottom = v,
+                _ => t.left = v,
+            }
+        }
+        "trim.width" | "trim.height" => {
+            let v = parse_pixels(name, value, 1)?;
+            let t = opts.trim.get_or_insert_with(Trim::default);
+            if name == "trim.width" {
+                t.width = Some(v);
+            } else {
+                t.height = Some(v);
+            }
+        }
+        // The Workers form's `trim: {border: true}`
+        "trim.border" => {
+            let on = match value {
+                "true" => true,
+                "false" => false,
+                _ => return Err(Error::bad_option(name, value, "true, false or an object")),
+            };
+            let t = opts.trim.get_or_insert_with(Trim::default);
+            t.border = on.then(|| t.border.unwrap_or_default());
+        }
+        "trim.border.color" | "trim.border.tolerance" | "trim.border.keep" => {
+            let t = opts.trim.get_or_insert_with(Trim::default);
+            let b = t.border.get_or_insert_with(TrimBorder::default);
+            match name {
+                "trim.border.color" => b.color = Some(parse_color(name, value)?),
+                "trim.border.tolerance" => {
+                    b.tolerance = value.parse::<u8>().map_err(|_| {
+                        Error::bad_option(
+                            name,
+                            value,
+                            "a whole number from 0 (any colour) to 255 (exactly the colour)",
+                        )
+                    })?
+                }
+                _ => b.keep = parse_pixels(name, value, 0)?,
+            }
+        }
+        "border" => {
+            return Err(Error::bad_option(
+                name,
+                value,
+                "the border's fields as border.color=red,border.width=10 (or border.top, border.right, border.bottom, border.left)",
+            ))
+        }
+        "border.color" => {
+            let c = parse_color(name, value)?;
+            border(opts).color = c;
+        }
+        "border.width" => {
+            let v = parse_pixels(name, value, 0)?;
+            for field in ["border.top", "border.right", "border.bottom", "border.left"] {
+                mark(seen, field)?;
+            }
+            let b = border(opts);
+            (b.top, b.right, b.bottom, b.left) = (v, v, v, v);
+        }
+        "border.top" | "border.right" | "border.bottom" | "border.left" => {
+            let v = parse_pixels(name, value, 0)?;
+            let b = border(opts);
+            match name {
+                "border.top" => b.top = v,
+                "border.right" => b.right = v,
+                "border.bottom" => b.bottom = v,
+                _ => b.left = v,
+            }
+        }
+        "blur" => {
+            let v = parse_number(name, value, 0.0, 250.0)?;
+            opts.effects.blur = (v != 0.0).then_some(v);
+        }
+        "sharpen" => {
+            let v = parse_number(name, value, 0.0, 10.0)?;
+            opts.effects.sharpen = (v != 0.0).then_some(v);
+        }
+        // Factors: 1 changes nothing; Cloudflare ignores 0 for all but saturation, where 0 is
+        // grey. Cloudflare documents no upper bound; past 10 every pixel is already at its end
+        // of the range, so a larger value is refused rather than given a second key.
+        "brightness" | "contrast" | "gamma" => {
+            let v = parse_number(name, value, 0.0, 10.0)?;
+            let v = (v != 0.0 && v != 1.0).then_some(v);
+            match name {
+                "brightness" => opts.effects.brightness = v,
+                "contrast" => opts.effects.contrast = v,
+                _ => opts.effects.gamma = v,
+            }
+        }
+        "saturation" => {
+            let v = parse_number(name, value, 0.0, 10.0)?;
+            opts.effects.saturation = (v != 1.0).then_some(v);
+        }
+        "upscale" => match value {
+            // what every enlargement does (Lanczos3 here, bicubic at Cloudflare)
+            "interpolate" => {}
+            "generate" => {
+                return Err(Error::new(
+                    ErrorCode::UnsupportedOption,
+                    "upscale=generate needs an upscaling model (Cloudflare runs ESRGAN on GPUs); edgepix runs no models: use upscale=interpolate or leave it out",
+                ))
+            }
+            _ => return Err(Error::bad_option(name, value, "interpolate or generate")),
+        },
         "onerror" => {
             opts.onerror = match value {
                 "redirect" => Some(OnError::Redirect),
@@ -300,6 +549,17 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
         _ => unreachable!("canonical_key returned an unhandled name"),
     }
     Ok(())
+}
+
+/// The border being built, black until `border.color` says otherwise.
+fn border(opts: &mut Options) -> &mut Border {
+    opts.border.get_or_insert(Border {
+        color: Rgba::BLACK,
+        top: 0,
+        right: 0,
+        bottom: 0,
+        left: 0,
+    })
 }
 
 fn parse_dimension(name: &str, value: &str) -> Result<u32> {
@@ -319,17 +579,17 @@ fn parse_dimension(name: &str, value: &str) -> Result<u32> {
 fn parse_gravity(value: &str) -> Result<Gravity> {
     let g = match value {
         "center" | "centre" => Gravity::Center,
+        "face" => {
+            return Err(Error::new(
+                ErrorCode::UnsupportedOption,
+                "gravity=face needs a face detector, which edgepix does not have (no detector that fits the Worker ships through a registry): use gravity=auto, a side or XxY",
+            ))
+        }
         "left" => Gravity::Left,
         "right" => Gravity::Right,
         "top" => Gravity::Top,
         "bottom" => Gravity::Bottom,
         "auto" => Gravity::Auto,
-        "face" => {
-            return Err(Error::new(
-                ErrorCode::UnsupportedOption,
-                "gravity=face needs a face detector, and none ships with its model through a package registry under a licence edgepix can use; gravity=auto moves the crop to the most salient region",
-            ))
-        }
         _ => {
             let bad = || {
                 Error::bad_option("gravity", value, "left, right, top, bottom, center, auto, or XxY with X and Y from 0 to 1 (e.g. 0.5x0.3)")
@@ -383,6 +643,7 @@ pub(super) fn fit_name(f: Fit) -> &'static str {
         Fit::Contain => "contain",
         Fit::Cover => "cover",
         Fit::Crop => "crop",
+        Fit::AspectCrop => "aspect-crop",
         Fit::Pad => "pad",
         Fit::Squeeze => "squeeze",
     }

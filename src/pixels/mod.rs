@@ -1,10 +1,15 @@
-//! Functions over decoded frames. Every frame in the pipeline is 8-bit RGB or RGBA; decoders
+//! Functions over decoded frames, one file per kind of operation. Every frame in the pipeline is 8-bit RGB or RGBA; decoders
 //! reduce grey, palette, 16-bit and CMYK input to one of these two, so each step has two cases.
 
+pub mod blur;
+pub mod border;
 pub mod color;
 pub mod compose;
+pub mod effects;
 pub mod orient;
 pub mod resize;
+pub mod tone;
+pub mod trim;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {

@@ -60,6 +60,25 @@ impl Orientation {
         })
     }
 
+    /// The transform that undoes this one.
+    pub fn inverse(self) -> Orientation {
+        (1..=8)
+            .map(Orientation::from_exif)
+            .find(|u| self.then(*u).is_identity())
+            .unwrap_or(Orientation::IDENTITY)
+    }
+
+    /// A stored-space rectangle expressed in display coordinates (the inverse of
+    /// `rect_to_stored`), for a stored frame of `stored_w` x `stored_h`.
+    pub fn rect_to_display(self, r: [f64; 4], stored_w: f64, stored_h: f64) -> [f64; 4] {
+        let (dw, dh) = if self.swap {
+            (stored_h, stored_w)
+        } else {
+            (stored_w, stored_h)
+        };
+        self.inverse().rect_to_stored(r, dw, dh)
+    }
+
     pub fn is_identity(self) -> bool {
         self == Orientation::IDENTITY
     }
@@ -167,6 +186,18 @@ mod tests {
         let src = Raster::new(2, 1, crate::pixels::Layout::Rgb, vec![1, 1, 1, 2, 2, 2]);
         let out = Orientation::rotate_cw(270).apply(src);
         assert_eq!(out.data, vec![2, 2, 2, 1, 1, 1]);
+    }
+
+    #[test]
+    fn rect_to_display_undoes_rect_to_stored() {
+        let (w, h) = (7.0, 5.0);
+        for v in 1..=8 {
+            let o = Orientation::from_exif(v);
+            assert!(o.then(o.inverse()).is_identity(), "v={v}");
+            let stored = [1.0, 2.0, 3.0, 2.5];
+            let display = o.rect_to_display(stored, w, h);
+            assert_eq!(o.rect_to_stored(display, w, h), stored, "v={v}");
+        }
     }
 
     #[test]

@@ -80,6 +80,7 @@ fn frame_header(marker: u8, seg: &[u8]) -> Result<(u8, JpegHeader, u16, u16)> {
         arithmetic: marker >= 0xC9,
         lossless: matches!(marker, 0xC3 | 0xC7 | 0xCB | 0xCF),
         progressive: matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE),
+        sof_marker: marker,
         ..JpegHeader::default()
     };
     for i in 0..components as usize {

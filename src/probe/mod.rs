@@ -58,6 +58,8 @@ pub struct JpegHeader {
     pub adobe_transform: Option<u8>,
     /// (horizontal, vertical) sampling factors of the first four components, 1..=4 each.
     pub sampling: [(u8, u8); 4],
+    /// The SOFn marker code of the frame (0xC0..=0xCF): which decoder takes it.
+    pub sof_marker: u8,
 }
 
 impl JpegHeader {

@@ -168,8 +168,9 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
         }
         for row in col + 1..n {
             let f = a[row][col] / d;
-            for k in col..n {
-                a[row][k] -= f * a[col][k];
+            let (above, below) = a.split_at_mut(row);
+            for (t, p) in below[0][col..].iter_mut().zip(&above[col][col..]) {
+                *t -= f * p;
             }
             b[row] -= f * b[col];
         }

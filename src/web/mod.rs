@@ -2,9 +2,13 @@
 //!
 //! Thin on purpose: it turns a JS options object into [`Options`], calls the core, and turns the
 //! [`Output`] or [`Error`] back into plain JS objects. The hand-written `index.js` (in
-//! `npm/`) adds Blob/File handling, AbortSignal and the typed `EdgepixError`.
+//! `npm/`) adds Blob/File handling, AbortSignal, trap recovery and the typed `EdgepixError`.
 //!
-//! Options are the Cloudflare Images option set in object form, plus two package options:
+//! Options are the Cloudflare Images option set in object form, the shape of `cf.image` in
+//! Cloudflare's Workers API (nested `trim` and `gravity` objects included), passed to
+//! [`Options::from_json`] as they come, plus the package options below.
+//!
+//! Package options:
 //! - `maxBytes`: byte budget, see [`crate::fit_bytes`];
 //! - `preserveMetadata`: `false` (default) strips all metadata (`metadata=none`), `true` keeps
 //!   it (`metadata=keep`). EXIF orientation is always applied to the pixels either way.
@@ -13,6 +17,7 @@ use crate::error::{Error, ErrorCode};
 use crate::fit_bytes::transform_max_bytes;
 use crate::{Accepts, Limits, Options, Output};
 use js_sys::{Array, Object, Reflect, Uint8Array};
+use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -35,21 +40,94 @@ pub fn engine_version() -> String {
 
 /// Transform encoded image bytes. Returns `{ bytes, width, height, format, mimeType, timings,
 /// notes, input }`; throws `{ name: "EdgepixError", code, status, message }`.
+///
+/// `on_stage`, when given, is called with the name of each stage as the engine enters it:
+/// `decode`, `resize`, `encode`, and `fit` when a `maxBytes` search goes on after the first
+/// encode (see [`StageClock`]). Its return value and exceptions are ignored.
 #[wasm_bindgen]
-pub fn transform(input: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
-    let (opts, max_bytes, limits) = parse_options(options).map_err(error_to_js)?;
-    let clock = performance_now;
+pub fn transform(
+    input: &[u8],
+    options: JsValue,
+    on_stage: Option<js_sys::Function>,
+) -> Result<JsValue, JsValue> {
+    #[cfg(feature = "test-trap")]
+    TEST_TRANSFORMS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let parsed = parse_options(options).map_err(error_to_js)?;
+    let clock = StageClock::new(on_stage.as_ref(), &parsed);
+    let clock = || clock.now();
     // Browsers display WebP everywhere we run; AVIF output is not encoded yet anyway.
     let accepts = Accepts {
         webp: true,
         avif: false,
     };
-    let out = match max_bytes {
-        Some(max) => transform_max_bytes(input, &opts, accepts, &limits, &clock, max),
-        None => crate::transform(input, &opts, accepts, &limits, &clock),
+    let (opts, limits) = (&parsed.options, &parsed.limits);
+    let out = match parsed.max_bytes {
+        Some(max) => transform_max_bytes(input, opts, accepts, limits, &clock, max),
+        None => crate::transform(input, opts, accepts, limits, &clock),
     }
     .map_err(error_to_js)?;
     output_to_js(&out)
+}
+
+/// Test builds only: transforms started by this instance, so tests/npm/trap.test.mjs can tell
+/// the fresh instance the package starts after a trap from the one that trapped.
+#[cfg(feature = "test-trap")]
+static TEST_TRANSFORMS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+#[cfg(feature = "test-trap")]
+#[wasm_bindgen(js_name = testTransformCount)]
+pub fn test_transform_count() -> u32 {
+    TEST_TRANSFORMS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The engine's clock, read by the pipeline at its stage boundaries (what `timings` is made
+/// of): 1st read before decoding, 2nd after decoding (where resizing starts), 3rd after
+/// resizing (the crop, orientation, colour and background steps included), then twice around
+/// every encode. The package reports the reads that start a stage, so a progress event marks
+/// the moment that stage really began; nothing is estimated. A `maxBytes` search renders and
+/// encodes again after the first encode: from its 6th read on, the stage is `fit`.
+/// The order of reads is pinned by tests/npm (stage times against `timings`).
+struct StageClock<'a> {
+    reads: Cell<u32>,
+    report: Option<&'a js_sys::Function>,
+    searching: bool,
+    #[cfg(feature = "test-trap")]
+    trap: bool,
+}
+
+impl<'a> StageClock<'a> {
+    fn new(report: Option<&'a js_sys::Function>, parsed: &Parsed) -> Self {
+        StageClock {
+            reads: Cell::new(0),
+            report,
+            searching: parsed.max_bytes.is_some(),
+            #[cfg(feature = "test-trap")]
+            trap: parsed.test_trap,
+        }
+    }
+
+    fn now(&self) -> f64 {
+        let n = self.reads.get() + 1;
+        self.reads.set(n);
+        #[cfg(feature = "test-trap")]
+        if self.trap && n == 2 {
+            // Test builds only: a bug right after decoding, with the decoded frame allocated.
+            panic!("test-trap: deliberate panic after decoding");
+        }
+        let t = performance_now();
+        let stage = match n {
+            1 => Some("decode"),
+            2 => Some("resize"),
+            4 => Some("encode"),
+            6 if self.searching => Some("fit"),
+            _ => None,
+        };
+        if let (Some(stage), Some(report)) = (stage, self.report) {
+            // A failing progress callback must not fail the transform.
+            let _ = report.call1(&JsValue::NULL, &JsValue::from_str(stage));
+        }
+        t
+    }
 }
 
 /// Header-only metadata document (the `format=json` shape), as a JSON string.
@@ -87,7 +165,17 @@ fn parse_limits(value: Option<serde_json::Value>) -> Result<Limits, Error> {
     serde_json::from_value(merged).map_err(|_| bad(&v))
 }
 
-fn parse_options(options: JsValue) -> Result<(Options, Option<usize>, Limits), Error> {
+/// The JS options object split into the engine's options and the package's own.
+struct Parsed {
+    options: Options,
+    max_bytes: Option<usize>,
+    limits: Limits,
+    /// `__testTrap: true` (test-trap builds only): panic in the middle of the transform.
+    #[cfg(feature = "test-trap")]
+    test_trap: bool,
+}
+
+fn parse_options(options: JsValue) -> Result<Parsed, Error> {
     let mut value: serde_json::Value = if options.is_undefined() || options.is_null() {
         serde_json::Value::Object(Default::default())
     } else {
@@ -146,7 +234,15 @@ fn parse_options(options: JsValue) -> Result<(Options, Option<usize>, Limits), E
             obj.insert("metadata".into(), mode.into());
         }
     }
-    Ok((Options::from_json(&value)?, max_bytes, limits))
+    #[cfg(feature = "test-trap")]
+    let test_trap = obj.remove("__testTrap") == Some(serde_json::Value::Bool(true));
+    Ok(Parsed {
+        options: Options::from_json(&value)?,
+        max_bytes,
+        limits,
+        #[cfg(feature = "test-trap")]
+        test_trap,
+    })
 }
 
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {

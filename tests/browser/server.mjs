@@ -1,5 +1,6 @@
-// Tiny static server for the browser test: www/ at /, the shared corpus at /__corpus/ (test
-// only). Correct MIME types for .wasm (needed by WebAssembly.instantiateStreaming) and .js.
+// Tiny static server for the browser tests of the package: www/ at /, the shared corpus at
+// /__corpus/, the test-only trap package at /__trap/ and an empty page at /__blank. Correct
+// MIME types for .wasm (needed by WebAssembly.instantiateStreaming) and .js.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
@@ -7,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../www/', import.meta.url));
 const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
+// The test-only package (scripts/build-npm.sh --trap), for the trap test in a Web Worker.
+const TRAP_PKG = fileURLToPath(new URL('../../target/npm-trap/pkg/', import.meta.url));
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -19,10 +22,19 @@ export function serve() {
   const server = createServer(async (req, res) => {
     try {
       let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      if (path === '/__blank') {
+        // An empty page of this origin for the package tests (the demo page would also run
+        // its URL builder, which needs the Worker).
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        return res.end('<!doctype html><title>edgepix package test</title><link rel="icon" href="data:,">');
+      }
       let base = ROOT;
       if (path.startsWith('/__corpus/')) {
         base = CORPUS;
         path = path.slice('/__corpus'.length);
+      } else if (path.startsWith('/__trap/')) {
+        base = TRAP_PKG;
+        path = path.slice('/__trap'.length);
       }
       if (path.endsWith('/')) path += 'index.html';
       const file = normalize(join(base, path));

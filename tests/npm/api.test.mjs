@@ -126,10 +126,88 @@ test('AbortSignal: aborted before or during the call rejects with AbortError', a
   await assert.rejects(transform(rain, { signal: custom.signal }), { message: 'user cancelled' });
 });
 
-test('onProgress reports the steps in order', async () => {
+test('onProgress: the engine reports decode, resize and encode as it enters them', async () => {
+  const events = [];
+  let res;
+  await transform(rain, { width: 64, onProgress: (e) => events.push(e) }).then((r) => (res = r));
+  assert.deepEqual(events.map((e) => e.stage), ['read', 'init', 'decode', 'resize', 'encode', 'done']);
+  assert.deepEqual(events.map((e) => e.progress), [0, 0.05, 0.1, 0.45, 0.7, 1]);
+  assert.equal(res.width, 64);
+});
+
+test('onProgress: each engine event marks the moment its stage began', async () => {
+  // An implementation that reported the stages after the fact would put the decode and encode
+  // events next to each other; the engine's own timings say how far apart they must be.
+  const at = {};
+  const r = await transform(dog, { width: 800, onProgress: (e) => (at[e.stage] = performance.now()) });
+  const spent = r.timings.decode + r.timings.resize;
+  assert.ok(spent > 20, `precondition: decode + resize of a 12 MP photo is measurable (${spent} ms)`);
+  // 2 ms: the time between the engine reading its clock and the callback reading it.
+  assert.ok(at.encode - at.decode >= spent - 2, `decode->encode events ${at.encode - at.decode} ms, engine ${spent} ms`);
+  assert.ok(at.resize - at.decode >= r.timings.decode - 2, `decode->resize ${at.resize - at.decode} ms, engine ${r.timings.decode} ms`);
+});
+
+test('onProgress: a maxBytes search that encodes again reports fit; one that fits at once does not', async () => {
+  const plain = await transform(rain, { width: 1200 });
+  const stagesOf = async (opts) => {
+    const stages = [];
+    const r = await transform(rain, { ...opts, onProgress: (e) => stages.push(e.stage) });
+    return { stages, r };
+  };
+  const search = await stagesOf({ width: 1200, maxBytes: Math.floor(plain.bytes.length / 2) });
+  assert.ok(search.r.notes.includes('maxBytes: quality lowered to fit'), search.r.notes.join());
+  assert.deepEqual(search.stages, ['read', 'init', 'decode', 'resize', 'encode', 'fit', 'done']);
+  const fits = await stagesOf({ width: 1200, maxBytes: plain.bytes.length * 2 });
+  assert.deepEqual(fits.r.notes, []);
+  assert.deepEqual(fits.stages, ['read', 'init', 'decode', 'resize', 'encode', 'done']);
+  // format=json needs no pixels: no engine stage at all.
+  const json = await stagesOf({ width: 100, format: 'json' });
+  assert.equal(json.r.mimeType, 'application/json');
+  assert.deepEqual(json.stages, ['read', 'init', 'done']);
+});
+
+test('onProgress: a throwing callback does not fail the transform; a non-function is a bad option', async () => {
+  const reported = [];
+  const orig = console.error;
+  console.error = (...a) => reported.push(a);
+  let r;
+  try {
+    r = await transform(rain, {
+      width: 50,
+      onProgress: (e) => {
+        throw new Error(`callback bug at ${e.stage}`);
+      },
+    });
+  } finally {
+    console.error = orig;
+  }
+  assert.deepEqual(dims(r.bytes), { format: 'jpeg', width: 50, height: 31 });
+  assert.ok(reported.some((a) => a.some((x) => x instanceof Error && /callback bug at decode/.test(x.message))), 'reported');
+  await assert.rejects(transform(rain, { onProgress: 'yes' }), { name: 'EdgepixError', code: 'bad_option', status: 400 });
+  await assert.rejects(transform(rain, { signal: {} }), { name: 'EdgepixError', code: 'bad_option', status: 400 });
+  const ok = await transform(rain, { width: 40, signal: null, onProgress: null });
+  assert.equal(ok.width, 40);
+});
+
+test('AbortSignal: an abort while the engine runs drops its result', async () => {
+  const ctl = new AbortController();
   const stages = [];
-  await transform(rain, { width: 64, onProgress: (e) => stages.push(e.stage) });
-  assert.deepEqual(stages, ['read', 'init', 'transform', 'done']);
+  await assert.rejects(
+    transform(rain, {
+      width: 300,
+      signal: ctl.signal,
+      onProgress: (e) => {
+        stages.push(e.stage);
+        if (e.stage === 'resize') ctl.abort();
+      },
+    }),
+    { name: 'AbortError' },
+  );
+  assert.deepEqual(stages, ['read', 'init', 'decode', 'resize', 'encode'], 'the engine ran to its end, then the result was dropped');
+});
+
+test('the shipped build has no test-trap hook: __testTrap is an unknown option', async () => {
+  await assert.rejects(transform(rain, { __testTrap: true }), { name: 'EdgepixError', code: 'unknown_option', status: 400 });
 });
 
 test('bad options reject with EdgepixError naming the option', async () => {

@@ -1,6 +1,6 @@
 // Compile-only check of the published types (tsc --noEmit -p tests/types).
 import { transform, inspect, init, version, EdgepixError } from 'edgepix';
-import type { TransformOptions, TransformResult, ErrorCode } from 'edgepix';
+import type { TransformOptions, TransformResult, ErrorCode, Stage, ProgressEvent } from 'edgepix';
 import { createWorker } from 'edgepix/worker';
 
 export async function preprocess(file: File, signal?: AbortSignal): Promise<Blob> {
@@ -14,7 +14,10 @@ export async function preprocess(file: File, signal?: AbortSignal): Promise<Blob
     maxBytes: 500_000,
     preserveMetadata: false,
     signal,
-    onProgress: (e) => console.log(e.stage, e.progress),
+    onProgress: (e: ProgressEvent) => {
+      const stage: Stage = e.stage;
+      if (stage === 'decode' || stage === 'fit') console.log(stage, e.progress);
+    },
   };
   try {
     const r: TransformResult = await transform(file, options);
@@ -43,3 +46,23 @@ export async function inWorker(bytes: Uint8Array | ArrayBuffer): Promise<number>
 
 // @ts-expect-error: fit values are checked
 transform(new Uint8Array(), { fit: 'sideways' });
+
+// Cloudflare's adjustments, trims and border in the Workers object form.
+export const adjusted: TransformOptions = {
+  width: 800,
+  fit: 'aspect-crop',
+  blur: 20,
+  sharpen: 1,
+  brightness: 1.2,
+  contrast: 1.1,
+  gamma: 0.9,
+  saturation: 0,
+  trim: { left: 10, top: 10, width: 300, height: 200, border: { color: '#fff', tolerance: 240, keep: 2 } },
+  border: { color: 'hsl(0 100% 50%)', width: 4 },
+};
+
+// @ts-expect-error: stages are named
+const notAStage: Stage = 'transform';
+console.log(notAStage);
+// signal and onProgress may be null, as fetch() allows
+transform(new Uint8Array(), { signal: null, onProgress: null });

@@ -120,6 +120,42 @@ describe('open Worker (no signature required)', () => {
     assert.equal(origin.total(), fetches + 1, 'the source was not fetched again after the purge');
   });
 
+  test('concurrent misses for one variant share one origin fetch and one transform', async () => {
+    const p = '/cc/public%2C%20max-age%3D4242/c/photos/hato.jpg';
+    const rs = await Promise.all(Array.from({ length: 6 }, () => get(img('width=640', p))));
+    for (const r of rs) assert.equal(r.status, 200, r.text());
+    const layers = rs.map((r) => r.h.get('x-edgepix-cache-layer'));
+    assert.equal(origin.hits(p), 1, `origin fetched ${origin.hits(p)} times; layers ${layers}`);
+    assert.equal(layers.filter((l) => l === 'origin').length, 1, layers.join());
+    assert.equal(layers.filter((l) => l === 'coalesced').length, 5, layers.join());
+    for (const r of rs) {
+      assert.equal(r.h.get('x-edgepix-cache'), 'MISS');
+      assert.ok(r.body.equals(rs[0].body));
+    }
+  });
+
+  test('slow-connection-quality follows the client hints; compression=fast answers baseline JPEG', async () => {
+    const p = '/c/photos/RainDrops.jpg';
+    const fast = await get(img('width=500,format=jpeg,scq=25', p), { ECT: '4g', RTT: '50' });
+    const slow = await get(img('width=500,format=jpeg,scq=25', p), { ECT: '3g' });
+    const saver = await get(img('width=500,format=jpeg,scq=25', p), { 'Save-Data': 'on' });
+    for (const r of [fast, slow, saver]) {
+      assert.equal(r.status, 200);
+      for (const h of ['Save-Data', 'ECT', 'RTT', 'Downlink']) assert.match(r.h.get('vary') || '', new RegExp(h));
+    }
+    assert.ok(slow.body.length * 10 < fast.body.length * 7, `${slow.body.length} vs ${fast.body.length}`);
+    assert.ok(saver.body.equals(slow.body), 'Save-Data and a slow ECT are the same bit, one entry');
+    assert.equal(saver.h.get('x-edgepix-cache'), 'HIT');
+    // a fast client of a scq URL shares the entry of the URL without scq
+    const plain = await get(img('width=500,format=jpeg', p));
+    assert.equal(plain.h.get('x-edgepix-cache'), 'HIT');
+    assert.ok(plain.body.equals(fast.body));
+    const f = await get(img('width=400,format=auto,compression=fast', p), { accept: 'image/avif,image/webp,*/*' });
+    assert.equal(f.status, 200);
+    assert.equal(f.h.get('content-type'), 'image/jpeg');
+    assert.ok(f.body.includes(Buffer.from([0xff, 0xc0])) && !f.body.includes(Buffer.from([0xff, 0xc2])), 'baseline');
+  });
+
   test('CORS, Timing-Allow-Origin and x-edgepix-resized on images and errors', async () => {
     const r = await get(img('width=120,format=webp', '/c/photos/RainDrops.jpg'), { accept: WEBP });
     assert.equal(r.h.get('access-control-allow-origin'), '*');

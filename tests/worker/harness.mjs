@@ -148,9 +148,10 @@ process.on('exit', () => {
 
 /**
  * Starts `timeout 900 wrangler dev` (its own process group) and waits until it answers.
- * Returns { url, stop(), output() }.
+ * Returns { url, stop(), output() }. `logLevel: 'log'` keeps the Worker's console.log lines
+ * (the per-response events) in output().
  */
-export async function startWrangler({ config, persist, vars = {}, port }) {
+export async function startWrangler({ config, persist, vars = {}, port, logLevel = 'warn' }) {
   port = port || (await freePort());
   const args = [
     '900',
@@ -166,7 +167,7 @@ export async function startWrangler({ config, persist, vars = {}, port }) {
     '--persist-to',
     persist,
     '--log-level',
-    'warn',
+    logLevel,
   ];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   const child = spawn('timeout', args, {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { imageInfo } from './imageinfo.mjs';
 import { ROOT, freePort, startOrigin, startWrangler, writeTestConfig, tmpDir } from './harness.mjs';
 
@@ -49,14 +50,15 @@ async function get(url, headers = {}, method = 'GET') {
   return { status: r.status, h: r.headers, body, text: () => body.toString('utf8') };
 }
 
-test('bundle: wrangler deploy --dry-run builds; gzip size under 3 MB', () => {
+test('bundle: wrangler deploy --dry-run builds; gzip size under 3 MB', async () => {
   const out = path.join(dir, 'dist');
-  execFileSync(
+  // asynchronous: a synchronous child blocks the event loop for the whole build, and the
+  // next request then reuses a keep-alive socket the Worker closed meanwhile
+  await promisify(execFile)(
     path.join(ROOT, 'node_modules/.bin/wrangler'),
     ['deploy', '--dry-run', '--outdir', out, '-c', config],
     {
       cwd: dir,
-      stdio: 'pipe',
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true' },
     },
   );
@@ -77,6 +79,8 @@ test('landing page and manifest are served from assets', async () => {
   const r = await get(`${wr.url}/`);
   assert.equal(r.status, 200);
   assert.match(r.h.get('content-type'), /text\/html/);
+  // the page asks for the network hints slow-connection-quality reads (www/_headers)
+  assert.match(r.h.get('accept-ch') || '', /ECT/);
 });
 
 test('transform returns the requested size and format (decoded, not from headers)', async () => {
@@ -203,6 +207,30 @@ test('format=json returns metadata', async () => {
   const j = JSON.parse(r.text());
   assert.equal(j.width, 300);
   assert.equal(j.original.width, 3082);
+});
+
+test('adjustments, trims and border through the Worker; unpic Cloudflare-provider URLs succeed', async () => {
+  const src = remote('/c/photos/hato.jpg'); // 3082x2048
+  const accept = { accept: 'image/webp,image/*;q=0.8,*/*;q=0.5' };
+  for (const ops of ['sharpen=1', 'blur=20', 'brightness=1.2,contrast=1.1,gamma=0.9', 'saturation=0']) {
+    // unpic 4.2 writes its defaults (f=auto, fit=cover) with the caller's operations
+    const r = await get(img(`f=auto,fit=cover,width=400,height=300,${ops}`, src), accept);
+    assert.equal(r.status, 200, `${ops}: ${r.text()}`);
+    assert.deepEqual(imageInfo(r.body), { format: 'webp', width: 400, height: 300 }, ops);
+  }
+  const t = await get(img('trim.left=82,trim.top=48,trim.width=3000,trim.height=2000,width=300,format=png', src));
+  assert.equal(t.status, 200, t.text());
+  assert.deepEqual(imageInfo(t.body), { format: 'png', width: 300, height: 200 });
+  const b = await get(img('width=300,border.color=red,border.width=10,format=png', src));
+  assert.equal(b.status, 200, b.text());
+  assert.deepEqual(imageInfo(b.body), { format: 'png', width: 320, height: Math.round((2048 * 300) / 3082) + 20 });
+  for (const [opts, name] of [['blur=300', 'blur'], ['sharpen=NaN', 'sharpen'], ['trim.width=-1', 'trim.width']]) {
+    const e = await get(img(opts, src));
+    assert.equal(e.status, 400, opts);
+    const err = JSON.parse(e.text()).error;
+    assert.equal(err.code, 'bad_option', opts);
+    assert.ok(err.message.includes(name), `${opts}: ${err.message}`);
+  }
 });
 
 test('source outside the allowlist: 403 and no outbound request', async () => {

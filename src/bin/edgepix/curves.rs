@@ -44,9 +44,7 @@ pub fn curves_cmd(raw: &[String]) -> Exit {
                 Ok(n) if n >= 1 => jobs = n,
                 _ => return Exit::Usage("--jobs takes a whole number >= 1".into()),
             },
-            other => {
-                return Exit::Usage(format!("unexpected argument '{other}' for curves"))
-            }
+            other => return Exit::Usage(format!("unexpected argument '{other}' for curves")),
         }
     }
     let (Some(out), false, false) = (out, corpora.is_empty(), widths.is_empty()) else {
@@ -176,9 +174,7 @@ pub fn train_cmd(raw: &[String]) -> Exit {
         match flag.as_str() {
             "--curves" => curves = PathBuf::from(value),
             "--out" => out = PathBuf::from(value),
-            other => {
-                return Exit::Usage(format!("unexpected argument '{other}' for train"))
-            }
+            other => return Exit::Usage(format!("unexpected argument '{other}' for train")),
         }
     }
     let text = match std::fs::read_to_string(&curves) {

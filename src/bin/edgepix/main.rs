@@ -55,7 +55,8 @@ pub const USAGE: &str = "usage:
   edgepix crop-eval [--annotations data/eval/annotations.json] [--root ../shared/corpus] [--csv F]
 
 Options use the Cloudflare Images syntax (width, height, dpr, fit, gravity, quality, format,
-background, metadata, anim, rotate, flip, trim). Without --options the image is re-encoded in
+background, metadata, anim, rotate, flip, trim, trim.*, border.*, blur, sharpen, brightness,
+contrast, gamma, saturation; docs/OPTIONS.md). Without --options the image is re-encoded in
 its own format with orientation applied and metadata reduced to the copyright.
 
 batch reads IN_DIR recursively (.jpg .jpeg .png .gif .webp .avif; directory symlinks are not

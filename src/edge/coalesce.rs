@@ -1,0 +1,156 @@
+//! Coalesce: concurrent misses for one variant in one isolate share one fetch and one
+//! transform. The first request for a key leads; the others wait for its bytes and answer them
+//! (`x-edgepix-cache-layer: coalesced`). A popular image that falls out of the cache, or a
+//! page that asks for one variant many times at once, then costs one transform, not one per
+//! request, and one body in memory.
+//!
+//! If the leader fails (an error answer, a busy refusal, a trap), its waiters are released
+//! without bytes and each goes on by itself: errors are not shared, so a transient failure of
+//! one request does not become the answer of all.
+
+use super::store::Meta;
+use futures_channel::oneshot;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// A finished variant as the leader answered it.
+pub struct Made {
+    pub body: Vec<u8>,
+    pub meta: Meta,
+    pub cache_control: String,
+}
+
+thread_local! {
+    static WAITING: RefCell<HashMap<String, Vec<oneshot::Sender<Rc<Made>>>>> =
+        RefCell::new(HashMap::new());
+}
+
+pub enum Turn {
+    Lead(Lead),
+    Follow(oneshot::Receiver<Rc<Made>>),
+}
+
+/// The leader's duty: share what it made, or (dropped) release the waiters.
+pub struct Lead {
+    key: String,
+}
+
+/// Joins the work on `key`: leads when nobody is on it, else waits for the leader.
+pub fn join(key: &str) -> Turn {
+    WAITING.with(|w| {
+        let mut w = w.borrow_mut();
+        match w.get_mut(key) {
+            Some(list) => {
+                let (tx, rx) = oneshot::channel();
+                list.push(tx);
+                Turn::Follow(rx)
+            }
+            None => {
+                w.insert(key.to_string(), Vec::new());
+                Turn::Lead(Lead {
+                    key: key.to_string(),
+                })
+            }
+        }
+    })
+}
+
+/// Waits for the leader's bytes; `None` when it failed or took longer than `max_ms`.
+///
+/// Polled on a timer rather than awaited directly: workerd cancels a request as hung when it
+/// only waits on a promise that another request's I/O will resolve, while a pending timer is
+/// this request's own event. The 10 ms step is small next to a transform.
+pub async fn wait(mut rx: oneshot::Receiver<Rc<Made>>, max_ms: u64) -> Option<Rc<Made>> {
+    let mut waited = 0;
+    loop {
+        match rx.try_recv() {
+            Ok(Some(made)) => return Some(made),
+            Ok(None) if waited < max_ms => {
+                worker::Delay::from(std::time::Duration::from_millis(10)).await;
+                waited += 10;
+            }
+            _ => return None,
+        }
+    }
+}
+
+impl Lead {
+    /// Hands `made` to every waiter. Returns it back (shared) for the leader's own answer.
+    pub fn share(self, made: Made) -> Rc<Made> {
+        let made = Rc::new(made);
+        let waiters = WAITING.with(|w| w.borrow_mut().remove(&self.key).unwrap_or_default());
+        for tx in waiters {
+            let _ = tx.send(made.clone());
+        }
+        made
+    }
+}
+
+impl Drop for Lead {
+    fn drop(&mut self) {
+        // after `share` the key is gone; otherwise dropping the senders releases the waiters
+        WAITING.with(|w| w.borrow_mut().remove(&self.key));
+    }
+}
+
+/// Keys with a leader at work (`DEBUG_MEMORY_HEADER`'s `x-edgepix-coalescing`).
+pub fn pending() -> usize {
+    WAITING.with(|w| w.borrow().len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta() -> Meta {
+        Meta {
+            ct: "image/webp".into(),
+            etag: "\"e\"".into(),
+            name: "a.webp".into(),
+            notes: String::new(),
+            stored: 0.0,
+            ttl: 60,
+            src_etag: None,
+            stale: false,
+            revalidate: false,
+            len: 3,
+            resized: String::new(),
+        }
+    }
+
+    #[test]
+    fn followers_get_the_leaders_bytes_and_a_failed_leader_releases_them() {
+        let Turn::Lead(lead) = join("k") else {
+            panic!("first must lead")
+        };
+        let Turn::Follow(mut a) = join("k") else {
+            panic!("second must follow")
+        };
+        let Turn::Follow(mut b) = join("k") else {
+            panic!("third must follow")
+        };
+        assert_eq!(pending(), 1);
+        lead.share(Made {
+            body: vec![1, 2, 3],
+            meta: meta(),
+            cache_control: "public, max-age=60".into(),
+        });
+        assert_eq!(pending(), 0);
+        assert_eq!(a.try_recv().unwrap().unwrap().body, vec![1, 2, 3]);
+        assert_eq!(b.try_recv().unwrap().unwrap().meta.etag, "\"e\"");
+
+        let Turn::Lead(lead) = join("k2") else {
+            panic!()
+        };
+        let Turn::Follow(mut c) = join("k2") else {
+            panic!()
+        };
+        drop(lead);
+        assert!(
+            c.try_recv().is_err(),
+            "a dropped leader cancels its waiters"
+        );
+        assert!(matches!(join("k2"), Turn::Lead(_)));
+    }
+}
