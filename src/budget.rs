@@ -251,7 +251,19 @@ pub fn estimate(probe: &Probe, plan: &Plan, budget: u64) -> (MemoryEstimate, u64
     let decoded = FrameShape::new(dw, dh, codecs::decoded_layout(probe));
     let frame = codecs::decode_footprint(&mut heap, probe, (dw, dh));
     m.decode = heap.high_water();
+    if plan.smart_crop.is_some() {
+        // gravity=auto: a small copy and its saliency planes beside the decoded frame
+        heap.transient(crate::smart_crop::footprint());
+    }
     let (frame, out_frame) = finish_footprint(&mut heap, probe, plan, frame, decoded, &mut m);
+    // quality=auto checks crops one at a time before the one full encode
+    if plan.auto.is_some() && matches!(plan.output, OutputFormat::Jpeg { .. } | OutputFormat::Webp)
+    {
+        heap.transient(crate::quality::policy::footprint(
+            out_frame.width,
+            out_frame.height,
+        ));
+    }
     // encode
     let output = encode_footprint(&mut heap, plan, out_frame, allowance);
     m.encode = heap.high_water();

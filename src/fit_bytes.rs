@@ -79,7 +79,7 @@ fn search(
         match render(bytes, &o.resolve(&Client::new(accepts)), limits, clock)? {
             Rendered::Metadata(out) | Rendered::Animation(out) => Ok::<_, Error>((None, out)),
             Rendered::Frame(frame) => {
-                let out = frame.encode(frame.plan.quality, clock)?;
+                let out = crate::quality::encode(&frame, bytes, clock)?;
                 add(out.timings);
                 Ok((Some(frame), out))
             }

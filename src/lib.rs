@@ -18,8 +18,10 @@ pub mod pipeline;
 pub mod pixels;
 pub mod plan;
 pub mod probe;
+pub mod quality;
 pub mod resolve;
 pub mod signing;
+pub mod smart_crop;
 pub mod svg;
 
 #[cfg(feature = "web")]

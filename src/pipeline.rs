@@ -35,6 +35,8 @@ pub struct Output {
     pub notes: Vec<&'static str>,
     /// What the plan estimated this transform would hold at its peak.
     pub memory: MemoryEstimate,
+    /// `quality=auto`: what the policy chose and what choosing cost.
+    pub quality_choice: Option<crate::quality::Choice>,
 }
 
 impl Output {
@@ -116,7 +118,7 @@ fn transform_inner(
 ) -> Result<Output> {
     match render(bytes, resolved, limits, clock)? {
         Rendered::Metadata(out) | Rendered::Animation(out) => Ok(out),
-        Rendered::Frame(frame) => frame.encode(frame.plan.quality, clock),
+        Rendered::Frame(frame) => crate::quality::encode(&frame, bytes, clock),
     }
 }
 
@@ -162,6 +164,7 @@ impl Frame {
             },
             memory: plan.memory,
             notes: plan.notes,
+            quality_choice: None,
         })
     }
 }
@@ -188,6 +191,7 @@ pub fn render(
             timings: Timings::default(),
             memory: plan.memory,
             notes: plan.notes,
+            quality_choice: None,
         }));
     }
     if plan.output == OutputFormat::Svg {
@@ -206,6 +210,7 @@ pub fn render(
             },
             memory: plan.memory,
             notes: plan.notes,
+            quality_choice: None,
         }));
     }
     match plan.frames {
@@ -221,6 +226,7 @@ pub fn render(
                 timings: Timings::default(),
                 memory: plan.memory,
                 notes: plan.notes,
+                quality_choice: None,
             }))
         }
     }
@@ -232,13 +238,16 @@ pub fn render(
         &decode_limits(limits, &plan),
     )?;
     let t1 = clock();
-    let plan = match plan.trim_border {
+    let mut plan = match plan.trim_border {
         Some(_) => {
             let found = found_border(&decoded.raster, &probe, &plan);
             plan::with_found_border(&probe, resolved, limits, found)?
         }
         None => plan,
     };
+    if let Some(region) = plan.smart_crop {
+        plan.crop = smart_window(&decoded.raster, &probe, &plan, region)?;
+    }
     let raster = finish_frame(decoded.raster, &decoded.color, &probe, &plan)?;
     let timings = Timings {
         decode: t1 - t0,
@@ -345,7 +354,38 @@ fn animate(
         timings,
         memory: plan.memory,
         notes,
+        // every frame is encoded at the plan's quality: no policy chooses per animation
+        quality_choice: None,
     }))
+}
+
+/// `gravity=auto`: the plan's window moved inside `region` to where the saliency map of a
+/// small display-oriented copy of the region holds the most (`crate::smart_crop`).
+fn smart_window(src: &Raster, probe: &Probe, plan: &Plan, region: [f64; 4]) -> Result<[f64; 4]> {
+    let o = plan.orientation;
+    let stored = o.rect_to_stored(region, probe.width as f64, probe.height as f64);
+    let sx = src.width as f64 / probe.width as f64;
+    let sy = src.height as f64 / probe.height as f64;
+    let mut rect = [
+        stored[0] * sx,
+        stored[1] * sy,
+        stored[2] * sx,
+        stored[3] * sy,
+    ];
+    rect[2] = rect[2].min(src.width as f64 - rect[0]);
+    rect[3] = rect[3].min(src.height as f64 - rect[1]);
+    let long = rect[2].max(rect[3]).max(1.0);
+    let k = (crate::smart_crop::SIDE as f64 / long).min(1.0);
+    let (w, h) = (
+        ((rect[2] * k).round() as u32).max(1),
+        ((rect[3] * k).round() as u32).max(1),
+    );
+    let small = o.apply(resize::crop_resize_ref(src, rect, w, h)?);
+    let map = crate::smart_crop::saliency(&small);
+    let [rx, ry, rw, rh] = region;
+    let [_, _, cw, ch] = plan.crop;
+    let (fx, fy) = crate::smart_crop::place(&map, small.width, small.height, cw / rw, ch / rh);
+    Ok([rx + fx * rw, ry + fy * rh, cw, ch])
 }
 
 /// Crop + resize in stored orientation on the (possibly shrunk-on-load) frame, then orient.

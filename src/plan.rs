@@ -8,7 +8,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::format::ImageFormat;
 use crate::limits::Limits;
 use crate::options::{
-    Border, Effects, Fit, Flip, FormatOption, Metadata, Options, Rgba, TrimBorder,
+    Border, Effects, Fit, Flip, FormatOption, Gravity, Metadata, Options, Rgba, TrimBorder,
 };
 use crate::pixels::orient::Orientation;
 use crate::probe::Probe;
@@ -116,6 +116,9 @@ pub struct Plan {
     pub crop: [f64; 4],
     /// Display-space size the region is resized to.
     pub resize_to: (u32, u32),
+    /// `gravity=auto` with a cover/crop window smaller than the (trimmed) region: that region;
+    /// the window keeps its size and `crate::smart_crop` moves it within it after decoding.
+    pub smart_crop: Option<[f64; 4]>,
     /// `fit=pad`: the canvas the resized image is placed on.
     pub canvas: Option<Canvas>,
     /// `trim=border`: the border search to run on the decoded pixels (`keep` in source pixels,
@@ -130,7 +133,10 @@ pub struct Plan {
     /// Smallest stored-space decode that still leaves 2x for the resampling filter.
     pub decode_min_size: (u32, u32),
     pub output: OutputFormat,
+    /// The encoder quality; with `quality=auto`, the highest a policy may choose.
     pub quality: u8,
+    /// `quality=auto`: the target and policy that choose the quality after rendering.
+    pub auto: Option<crate::quality::Auto>,
     /// Composite alpha over this colour (JPEG output, or an explicit `background`).
     pub background: Option<Rgba>,
     pub metadata: Metadata,
@@ -246,6 +252,10 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
     let (uw, uh) = probe.display_size();
     let region = user.rect_to_display(trimmed, uw as f64, uh as f64);
     let (crop, resize_to, canvas) = fit(region, opts, probe.has_alpha)?;
+    let smart_crop = (opts.gravity == Gravity::Auto
+        && matches!(opts.fit, Fit::Cover | Fit::Crop)
+        && (crop[2] < region[2] - 0.5 || crop[3] < region[3] - 0.5))
+        .then_some(region);
     let border = opts.border.map(|b| Border {
         top: opts.scaled_by_dpr(b.top),
         right: opts.scaled_by_dpr(b.right),
@@ -312,6 +322,7 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
         display_size: (dw, dh),
         crop,
         resize_to,
+        smart_crop,
         canvas,
         trim_border,
         trim_region: trimmed,
@@ -320,6 +331,7 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
         decode_min_size,
         output,
         quality: opts.effective_quality(),
+        auto: opts.auto_quality(),
         background,
         metadata: opts.metadata,
         notes,
@@ -381,6 +393,7 @@ fn svg_plan(probe: &Probe, opts: &Options, limits: &Limits) -> Result<Plan> {
         display_size: size,
         crop: [0.0, 0.0, size.0 as f64, size.1 as f64],
         resize_to: size,
+        smart_crop: None,
         canvas: None,
         trim_border: None,
         trim_region: [0.0, 0.0, size.0 as f64, size.1 as f64],
@@ -389,6 +402,7 @@ fn svg_plan(probe: &Probe, opts: &Options, limits: &Limits) -> Result<Plan> {
         decode_min_size: size,
         output,
         quality: opts.effective_quality(),
+        auto: None,
         background: None,
         metadata: opts.metadata,
         notes,
@@ -452,6 +466,7 @@ fn untransformed(probe: &Probe, opts: &Options, notes: Vec<&'static str>, limits
         display_size: (w, h),
         crop: [0.0, 0.0, w as f64, h as f64],
         resize_to: (w, h),
+        smart_crop: None,
         canvas: None,
         trim_border: None,
         trim_region: [0.0, 0.0, w as f64, h as f64],
@@ -463,6 +478,7 @@ fn untransformed(probe: &Probe, opts: &Options, notes: Vec<&'static str>, limits
             _ => OutputFormat::Webp,
         },
         quality: opts.effective_quality(),
+        auto: None,
         background: None,
         metadata: opts.metadata,
         notes,

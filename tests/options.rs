@@ -343,10 +343,10 @@ fn equivalent_strings_share_a_key() {
             "format=auto,width=640",
             " width = 640 , format=auto ,",
         ],
-        &["quality=high", "q=90", "quality=90"],
-        &["quality=medium-high", "q=82"],
-        &["quality=medium-low", "q=70"],
-        &["quality=low", "q=55"],
+        &["quality=high", "q=auto:high", "quality=auto:80"],
+        &["quality=medium-high", "q=auto", "quality=auto:70:verify"],
+        &["quality=medium-low", "q=auto:60"],
+        &["quality=low", "q=auto:low"],
         &[
             "gravity=center",
             "gravity=0.5x0.5",
@@ -474,7 +474,6 @@ fn unknown_and_unimplemented_options_are_errors() {
         "upscale=generate",
         "gravity=face",
         "draw=x",
-        "quality=auto",
         "width=auto",
     ] {
         let e = Options::parse(s).expect_err(s);

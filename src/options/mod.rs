@@ -55,22 +55,19 @@ impl Gravity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quality {
     Value(u8),
-    High,
-    MediumHigh,
-    MediumLow,
-    Low,
+    /// `quality=auto[:target][:policy]`, and Cloudflare's perceptual levels (`high`,
+    /// `medium-high`, `medium-low`, `low`), which are named targets of it: the fewest bytes
+    /// that reach a perceptual target (`crate::quality`).
+    Auto(crate::quality::Auto),
 }
 
 impl Quality {
-    /// The encoder quality the named levels stand for. The levels follow the perceptual steps
-    /// Cloudflare documents; the numbers are ours and are what the A/B work tunes.
+    /// The encoder quality to use when no policy runs: the number given, or for a perceptual
+    /// target the fixed setting that stands for it where the output is not JPEG or WebP.
     pub fn value(self) -> u8 {
         match self {
             Quality::Value(v) => v,
-            Quality::High => 90,
-            Quality::MediumHigh => 82,
-            Quality::MediumLow => 70,
-            Quality::Low => 55,
+            Quality::Auto(a) => a.fixed_fallback(),
         }
     }
 }
@@ -236,6 +233,14 @@ impl Options {
 
     pub fn effective_quality(&self) -> u8 {
         self.quality.map(Quality::value).unwrap_or(DEFAULT_QUALITY)
+    }
+
+    /// The target and policy of `quality=auto`, if that is what was asked for.
+    pub fn auto_quality(&self) -> Option<crate::quality::Auto> {
+        match self.quality {
+            Some(Quality::Auto(a)) => Some(a),
+            _ => None,
+        }
     }
 
     /// Width and height after `dpr`, as the plan uses them.

@@ -208,16 +208,11 @@ fn mark(seen: &mut Vec<&'static str>, field: &'static str) -> Result<()> {
     Ok(())
 }
 
-/// A quality as a number 1-100 or one of Cloudflare's named levels.
+/// A quality as a number 1-100 or one of Cloudflare's named levels, as the fixed setting the
+/// level stands for where no perceptual policy runs (`quality::Auto::fixed_fallback`).
 fn quality_level(name: &str, value: &str) -> Result<u8> {
-    let named = [
-        ("high", Quality::High),
-        ("medium-high", Quality::MediumHigh),
-        ("medium-low", Quality::MediumLow),
-        ("low", Quality::Low),
-    ];
-    if let Some((_, q)) = named.iter().find(|(n, _)| *n == value) {
-        return Ok(q.value());
+    if let Some(a) = crate::quality::Auto::level(value) {
+        return Ok(a.fixed_fallback());
     }
     value
         .parse::<u8>()
@@ -334,15 +329,13 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
         }
         "quality" => {
             let q = match value {
-                "high" => Quality::High,
-                "medium-high" => Quality::MediumHigh,
-                "medium-low" => Quality::MediumLow,
-                "low" => Quality::Low,
-                "auto" => {
-                    return Err(Error::new(
-                        ErrorCode::UnsupportedOption,
-                        "quality=auto (perceptual target) is not implemented yet; use 1-100 or high, medium-high, medium-low, low",
-                    ))
+                level @ ("high" | "medium-high" | "medium-low" | "low") => {
+                    Quality::Auto(crate::quality::Auto::level(level).ok_or_else(|| {
+                        Error::internal("quality: a level without a target")
+                    })?)
+                }
+                auto if auto.starts_with("auto") => {
+                    Quality::Auto(crate::quality::Auto::parse(&auto[4..])?)
                 }
                 _ => Quality::Value(
                     value
@@ -350,12 +343,11 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
                         .ok()
                         .filter(|v| (1..=100).contains(v))
                         .ok_or_else(|| {
-                            Error::bad_option(name, value, "an integer from 1 to 100, or high, medium-high, medium-low, low")
+                            Error::bad_option(name, value, "an integer from 1 to 100, high, medium-high, medium-low, low, or auto[:TARGET][:POLICY]")
                         })?,
                 ),
             };
-            // Named levels are just numbers; one spelling per meaning keeps cache keys shared.
-            opts.quality = Some(Quality::Value(q.value()));
+            opts.quality = Some(q);
         }
         "format" => {
             opts.format = Some(match value {
@@ -670,7 +662,10 @@ pub(super) fn gravity_name(g: Gravity) -> String {
 }
 
 pub(super) fn quality_name(q: Quality) -> String {
-    q.value().to_string()
+    match q {
+        Quality::Auto(a) => a.canonical(),
+        _ => q.value().to_string(),
+    }
 }
 
 pub(super) fn format_name(f: FormatOption) -> &'static str {

@@ -15,6 +15,11 @@ pub fn crop_resize(src: Raster, crop: [f64; 4], dst_w: u32, dst_h: u32) -> Resul
     if full && (dst_w, dst_h) == (src.width, src.height) {
         return Ok(src);
     }
+    crop_resize_ref(&src, crop, dst_w, dst_h)
+}
+
+/// [`crop_resize`] from a borrowed frame, for a copy made beside it (the smart crop's map).
+pub fn crop_resize_ref(src: &Raster, crop: [f64; 4], dst_w: u32, dst_h: u32) -> Result<Raster> {
     let pixel_type = match src.layout {
         Layout::Rgb => PixelType::U8x3,
         Layout::Rgba => PixelType::U8x4,

@@ -260,6 +260,18 @@ test('bad options: 400 naming the option', async () => {
   assert.match(JSON.parse(b.text()).error.message, /widht/);
 });
 
+test('SVG sources: sanitised, not resized, served as image/svg+xml with a CSP', async () => {
+  const r = await get(img('width=50,format=webp', remote('/t/svg/script.svg')));
+  assert.equal(r.status, 200, r.text());
+  assert.match(r.h.get('content-type'), /^image\/svg\+xml/);
+  assert.match(r.h.get('content-security-policy') || '', /default-src 'none'/);
+  assert.ok(!/<script/i.test(r.text()), 'a script survived');
+  assert.match(r.text(), /<svg/);
+  const again = await get(img('width=50,format=webp', remote('/t/svg/script.svg')));
+  assert.equal(again.h.get('x-edgepix-cache'), 'HIT');
+  assert.match(again.h.get('content-security-policy') || '', /default-src 'none'/);
+});
+
 test('corrupt images: 422; onerror=redirect: 302 to the source', async () => {
   for (const f of ['truncated.jpg', 'corrupt-header.jpg']) {
     const src = remote(`/c/malformed/sharp/${f}`);

@@ -28,6 +28,9 @@ macro_rules! errln {
 mod args;
 mod batch;
 mod convert;
+mod crop_eval;
+mod curves;
+mod eval;
 mod naming;
 mod shard;
 mod sign;
@@ -45,6 +48,11 @@ pub const USAGE: &str = "usage:
   edgepix batch IN_DIR OUT_DIR [--options \"...\"] [--jobs N] [--shard i/n]
   edgepix sign --source SRC (--options \"...\" | --variant NAME) [--expires SECONDS] [--key KEY]
   edgepix sign --purge --source SRC [--expires SECONDS] [--key KEY]
+  edgepix eval --corpus DIR [--corpus DIR ...] --policy FILE.json [--policy ...]
+               [--shard i/n] [--jobs N] [--csv out.csv]
+  edgepix curves --corpus DIR [...] --width W [...] --out FILE [--shard i/n] [--jobs N]
+  edgepix train [--curves data/quality/curves.csv] [--out data/quality/model.json]
+  edgepix crop-eval [--annotations data/eval/annotations.json] [--root ../shared/corpus] [--csv F]
 
 Options use the Cloudflare Images syntax (width, height, dpr, fit, gravity, quality, format,
 background, metadata, anim, rotate, flip, trim, trim.*, border.*, blur, sharpen, brightness,
@@ -58,6 +66,12 @@ format's: photos/a.jpg -> OUT_DIR/photos/a.webp. Inputs in one folder that share
   --jobs N      threads (default: one per core); each holds one image at a time
   --shard i/n   only the files of shard i of n (1 <= i <= n), chosen by a stable hash of the
                 relative path: n runs with 1/n .. n/n together do every file exactly once
+
+eval runs each policy file ({\"name\", \"options\", \"target\", \"oracle\"}) on every image of the
+corpora and prints per policy bytes, SSIMULACRA2 (mean, 5th percentile, worst), target misses
+and encode time, judged on the whole output frame (docs/QUALITY.md). curves measures
+the predictor's training data; train refits data/quality/model.json from it. crop-eval
+compares gravity=auto with the centre crop on the annotated subject and face boxes.
 
 Exit status: 0 all files done, 1 some files failed (one 'error: PATH: CODE: MESSAGE' line
 each on stderr), 2 usage error.";
@@ -76,6 +90,10 @@ fn main() -> ExitCode {
         Some("info") => info_cmd(&argv[1..]),
         Some("batch") => batch::run(&argv[1..]),
         Some("sign") => sign::run(&argv[1..]),
+        Some("eval") => eval::run(&argv[1..]),
+        Some("curves") => curves::curves_cmd(&argv[1..]),
+        Some("train") => curves::train_cmd(&argv[1..]),
+        Some("crop-eval") => crop_eval::run(&argv[1..]),
         Some("-h") | Some("--help") | Some("help") => {
             outln!("{USAGE}");
             Exit::Ok

@@ -1,0 +1,231 @@
+//! The policies of `quality=auto`, run on one rendered frame.
+//!
+//! A *check* of a quality `q` encodes and decodes each online crop (`metric::crops`) on its
+//! own and scores it with SSIMULACRA2; the check passes when the lowest crop score reaches the
+//! target plus the model's calibrated `crop_margin` (crops are not the whole frame, so the
+//! margin buys back the difference, measured on the training set). JPEG crops keep the frame's
+//! 16 px block grid, so they decode to the same pixels as that region of a full encode, except
+//! at the crop's border. Only the chosen quality is encoded in full, once; at most one
+//! candidate output exists at a time.
+
+use super::{metric, model, Auto, Policy, MAX_Q, MIN_Q};
+use crate::error::Result;
+use crate::pipeline::{Clock, Frame, Output};
+use crate::plan::OutputFormat;
+
+/// Step between the qualities a policy tries.
+pub const STEP: u8 = 5;
+
+/// What a policy decided and what it cost: the fields the Worker's metrics event reports.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Choice {
+    pub policy: &'static str,
+    pub target: u8,
+    pub quality: u8,
+    /// The predictor's quality for the target, before any check (predict and verify).
+    pub predicted_quality: Option<f64>,
+    /// The lowest crop score at the chosen quality, when a check measured it.
+    pub measured_score: Option<f64>,
+    /// Checks run (each one encodes, decodes and scores the crops).
+    pub checks: u32,
+    /// Milliseconds spent choosing, before the final encode.
+    pub ms: f64,
+}
+
+/// Encode `frame` as its plan says: at the plan's quality, or, for `quality=auto` and a lossy
+/// output, at the quality a policy chooses. `source` is the encoded input (the predictor
+/// reads its quantisation tables; the output never spends more bytes than it when both have
+/// the same size and format).
+pub fn encode(frame: &Frame, source: &[u8], clock: Clock) -> Result<Output> {
+    let lossy = matches!(
+        frame.plan.output,
+        OutputFormat::Jpeg { .. } | OutputFormat::Webp
+    );
+    let Some(auto) = frame.plan.auto.filter(|_| lossy) else {
+        return frame.encode(frame.plan.quality, clock);
+    };
+    let t = clock();
+    let mut choice = choose(frame, source, auto)?;
+    choice.ms = clock() - t;
+    let mut out = frame.encode(choice.quality, clock)?;
+    // Re-encoding at the source's own size and format can only lose: never spend more bytes.
+    let same = out.format.name() == frame.probe.format.name()
+        && (out.width, out.height) == frame.plan.display_size;
+    while same && out.bytes.len() > source.len() && choice.quality > MIN_Q {
+        choice.quality = choice.quality.saturating_sub(STEP).max(MIN_Q);
+        let encode_ms = out.timings.encode;
+        drop(out);
+        out = frame.encode(choice.quality, clock)?;
+        out.timings.encode += encode_ms;
+        out.notes
+            .push("quality=auto: lowered to stay under the source's bytes");
+    }
+    out.quality_choice = Some(choice);
+    Ok(out)
+}
+
+/// The quality `auto.policy` picks for `frame` (no full encode).
+pub fn choose(frame: &Frame, source: &[u8], auto: Auto) -> Result<Choice> {
+    let m = model::for_output(frame.plan.output);
+    let mut choice = Choice {
+        policy: auto.policy.name(),
+        target: auto.target,
+        quality: MAX_Q,
+        predicted_quality: None,
+        measured_score: None,
+        checks: 0,
+        ms: 0.0,
+    };
+    let need = auto.target as f64 + m.crop_margin;
+    let check = |q: u8, choice: &mut Choice| -> Result<f64> {
+        choice.checks += 1;
+        crop_score(frame, q)
+    };
+    // Never above the source's own JPEG quality at the same size: it cannot add detail back.
+    let source_q = super::features::source_jpeg_quality(source)
+        .filter(|_| frame_is_source_size(frame))
+        .filter(|_| matches!(frame.plan.output, OutputFormat::Jpeg { .. }))
+        .map(|q| q.clamp(MIN_Q, MAX_Q))
+        .unwrap_or(MAX_Q);
+    match auto.policy {
+        Policy::Search => {
+            // Smallest grid quality that passes: a lower bound search over MIN_Q..=MAX_Q.
+            let grid: Vec<u8> = (MIN_Q..=MAX_Q).step_by(STEP as usize).collect();
+            let (mut lo, mut hi) = (0usize, grid.len());
+            let mut best = None;
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                let s = check(grid[mid], &mut choice)?;
+                if s >= need {
+                    best = Some((grid[mid], s));
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            (choice.quality, choice.measured_score) = match best {
+                Some((q, s)) => (q, Some(s)),
+                None => (MAX_Q, None),
+            };
+        }
+        Policy::Predict | Policy::Verify => {
+            let f = super::features::measure(&frame.raster, source, source_pixels(frame));
+            let predicted = m.predict(auto.target, &f);
+            choice.predicted_quality = Some(predicted);
+            let mut q = (predicted.ceil().clamp(MIN_Q as f64, MAX_Q as f64)) as u8;
+            if auto.policy == Policy::Verify {
+                // Up to three checks, one step up after each failure; past them, the ceiling.
+                let mut passed = false;
+                for _ in 0..3 {
+                    let s = check(q, &mut choice)?;
+                    choice.measured_score = Some(s);
+                    if s >= need {
+                        passed = true;
+                        break;
+                    }
+                    if q == MAX_Q {
+                        break;
+                    }
+                    q = (q + STEP).min(MAX_Q);
+                }
+                if !passed {
+                    q = MAX_Q;
+                    choice.measured_score = None;
+                }
+            }
+            choice.quality = q;
+        }
+    }
+    choice.quality = choice.quality.min(source_q);
+    Ok(choice)
+}
+
+/// The lowest SSIMULACRA2 over the online crops of `frame`, each encoded alone at `q`.
+pub fn crop_score(frame: &Frame, q: u8) -> Result<f64> {
+    let (w, h) = (frame.raster.width, frame.raster.height);
+    let mut worst = f64::INFINITY;
+    for rect in metric::crops(w, h, model::CROPS) {
+        let crop = metric::cut(&frame.raster, rect);
+        let decoded = round_trip(&crop, frame.plan.output, q)?;
+        let full = (0, 0, crop.width, crop.height);
+        worst = worst.min(metric::score_rect(&crop, &decoded, full)?);
+    }
+    Ok(worst)
+}
+
+/// `r` encoded as `format` at `q` with no metadata, and decoded again.
+pub fn round_trip(
+    r: &crate::pixels::Raster,
+    format: OutputFormat,
+    q: u8,
+) -> Result<crate::pixels::Raster> {
+    use crate::codecs;
+    let cap = (r.width as u64 * r.height as u64) * 4 + (64 << 10);
+    let bytes = match format {
+        OutputFormat::Jpeg { progressive } => {
+            let flat;
+            let src = if r.has_alpha() {
+                flat = crate::pixels::compose::flatten(r.clone(), crate::options::Rgba::WHITE);
+                &flat
+            } else {
+                r
+            };
+            codecs::jpeg::encode(
+                src,
+                &codecs::jpeg::JpegParams {
+                    quality: q,
+                    progressive,
+                    max_output: cap,
+                    streaming: false,
+                    exif: None,
+                    xmp: None,
+                },
+            )?
+        }
+        _ => codecs::webp::encode(r, q, None, cap)?,
+    };
+    let limits = crate::Limits::default();
+    let probe = crate::probe::probe(&bytes, &limits)?;
+    let mut decoded = codecs::decode(&bytes, &probe, (probe.width, probe.height), &limits)?.raster;
+    if decoded.layout != r.layout {
+        decoded = match r.layout {
+            crate::pixels::Layout::Rgb => {
+                crate::pixels::compose::flatten(decoded, crate::options::Rgba::WHITE)
+            }
+            crate::pixels::Layout::Rgba => {
+                let data = decoded
+                    .data
+                    .chunks_exact(3)
+                    .flat_map(|p| [p[0], p[1], p[2], 255])
+                    .collect();
+                crate::pixels::Raster::new(
+                    decoded.width,
+                    decoded.height,
+                    crate::pixels::Layout::Rgba,
+                    data,
+                )
+            }
+        };
+    }
+    Ok(decoded)
+}
+
+/// Peak bytes of one check on a `width` x `height` frame: the metric's buffers for the
+/// largest crop, plus the crop, its encoded bytes, the encoder's working memory and the decode.
+pub fn footprint(width: u32, height: u32) -> u64 {
+    let px = metric::crops(width, height, model::CROPS)
+        .iter()
+        .map(|&(_, _, w, h)| w as u64 * h as u64)
+        .max()
+        .unwrap_or(0);
+    px * (metric::FOOTPRINT_PER_PIXEL + 24) + (2 << 20)
+}
+
+/// Pixels of the source region the frame was resized from.
+pub fn source_pixels(frame: &Frame) -> f64 {
+    frame.plan.crop[2] * frame.plan.crop[3]
+}
+
+fn frame_is_source_size(frame: &Frame) -> bool {
+    (frame.raster.width, frame.raster.height) == frame.plan.display_size
+}
