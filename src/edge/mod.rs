@@ -327,19 +327,34 @@ async fn handle_image(
     drop(reservation);
     let stages = [out.timings.decode, out.timings.resize, out.timings.encode];
     reply.timing.stages = Some(stages);
+    // the decision as the quality policy made it: the target is the score it predicts
+    let (quality, policy, predicted_score, measured_score) = match &out.quality_choice {
+        Some(c) => (
+            Some(c.quality as f64),
+            c.policy.to_string(),
+            Some(c.target as f64),
+            c.measured_score,
+        ),
+        None => (
+            matches!(
+                out.format,
+                crate::OutputFormat::Jpeg { .. } | crate::OutputFormat::Webp
+            )
+            .then(|| resolved.options().effective_quality() as f64),
+            "fixed".to_string(),
+            None,
+            None,
+        ),
+    };
     *outcome = events::Outcome {
         bytes_in: src.bytes.len() as u64,
         stages: Some(stages),
         width: out.width,
         height: out.height,
-        quality: matches!(
-            out.format,
-            crate::OutputFormat::Jpeg { .. } | crate::OutputFormat::Webp
-        )
-        .then(|| resolved.options().effective_quality() as f64),
-        policy: "fixed".into(),
-        predicted_score: None,
-        measured_score: None,
+        quality,
+        policy,
+        predicted_score,
+        measured_score,
     };
     let digest = store::sha256_hex(&out.bytes).await?;
     let meta = Meta {

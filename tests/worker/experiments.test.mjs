@@ -44,6 +44,7 @@ async function get(url, headers = {}) {
 const src = (i) => `${origin.base}/cc/public%2C%20max-age%3D${3600 + i}/c/photos/RainDrops.jpg`;
 const img = (i, opts = 'width=300,format=jpeg') => `${wr.url}/cdn-cgi/image/${opts}/${src(i)}`;
 
+const armOf = new Map();
 test('image unit: every source has one arm, both arms occur, the q40 arm spends fewer bytes', async () => {
   const sizes = { control: [], q40: [] };
   for (let i = 0; i < 16; i++) {
@@ -58,6 +59,7 @@ test('image unit: every source has one arm, both arms occur, the q40 arm spends 
     assert.equal(b.h.get('x-edgepix-arm'), arm, 'assignment changed between requests');
     assert.equal(b.h.get('x-edgepix-cache'), 'HIT');
     sizes[arm.slice(4)].push(a.body.length);
+    armOf.set(i, arm);
   }
   assert.ok(sizes.control.length > 0 && sizes.q40.length > 0, JSON.stringify(sizes));
   assert.ok(Math.max(...sizes.q40) < Math.min(...sizes.control), JSON.stringify(sizes));
@@ -87,6 +89,10 @@ test('user unit: the arm follows the cookie, varies on Cookie, stays private, an
 });
 
 test('one event per response, every field typed, nothing that identifies; the report reads them', async () => {
+  // a quality=auto answer logs its policy, the target it predicts and the score it measured
+  const control = [...armOf].find(([, a]) => a === 'img=control')[0];
+  const auto = await get(img(control, 'width=320,format=jpeg,quality=auto'));
+  assert.equal(auto.status, 200);
   await new Promise((r) => setTimeout(r, 500));
   const out = wr.output();
   const events = parseEvents(out);
@@ -101,6 +107,10 @@ test('one event per response, every field typed, nothing that identifies; the re
     if (e.cache === 'MISS') assert.ok(e.bytes_in > 0 && e.encode_ms >= 0 && e.width > 0);
   }
   assert.ok(!/edgepix_event[^\n]*(127\.0\.0\.1|RainDrops|uid=)/.test(out), 'an event carries a URL or a cookie');
+  const decided = events.find((e) => e.cache === 'MISS' && e.policy !== 'fixed' && e.policy !== '');
+  assert.ok(decided, 'no event of the quality=auto answer');
+  assert.equal(decided.predicted_score, 70);
+  assert.equal(typeof decided.quality, 'number');
   const results = report(events, { configs: EXPERIMENTS, iterations: 200 });
   const imgExp = results.find((r) => r.id === 'img');
   assert.ok(imgExp && imgExp.arms.every((a) => a.units > 0));

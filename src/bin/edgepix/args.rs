@@ -133,7 +133,7 @@ mod tests {
             &["--frobnicate"],
             &["--jobs=1", "--jobs=2"],
             &["--options", "width=abc"],
-            &["--options", "blur=3"],
+            &["--options", "segment=foreground"],
         ] {
             assert!(parse(&strings(bad), ALL).is_err(), "{bad:?} was accepted");
         }
