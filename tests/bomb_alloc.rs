@@ -5,42 +5,11 @@
 
 mod common;
 use common::*;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-
-struct Counting;
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            let now = CURRENT.fetch_add(l.size(), SeqCst) + l.size();
-            PEAK.fetch_max(now, SeqCst);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
-        CURRENT.fetch_sub(l.size(), SeqCst);
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, l, new) };
-        if !q.is_null() {
-            if new > l.size() {
-                let now = CURRENT.fetch_add(new - l.size(), SeqCst) + new - l.size();
-                PEAK.fetch_max(now, SeqCst);
-            } else {
-                CURRENT.fetch_sub(l.size() - new, SeqCst);
-            }
-        }
-        q
-    }
-}
+use std::sync::atomic::Ordering::SeqCst;
 
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: common::counting::Counting = common::counting::Counting;
+use common::counting::{CURRENT, PEAK};
 
 /// Heap growth allowed beyond the input bytes: headers, the error message, the EXIF copy.
 const BUDGET: usize = 2 << 20;

@@ -7,42 +7,11 @@
 mod common;
 use common::*;
 use edgepix::pixels::{blur, effects, Layout, Raster};
-use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-
-struct Counting;
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: AllocLayout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            let now = CURRENT.fetch_add(l.size(), SeqCst) + l.size();
-            PEAK.fetch_max(now, SeqCst);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: AllocLayout) {
-        unsafe { System.dealloc(p, l) };
-        CURRENT.fetch_sub(l.size(), SeqCst);
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: AllocLayout, new: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, l, new) };
-        if !q.is_null() {
-            if new > l.size() {
-                let now = CURRENT.fetch_add(new - l.size(), SeqCst) + new - l.size();
-                PEAK.fetch_max(now, SeqCst);
-            } else {
-                CURRENT.fetch_sub(l.size() - new, SeqCst);
-            }
-        }
-        q
-    }
-}
+use std::sync::atomic::Ordering::SeqCst;
 
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: common::counting::Counting = common::counting::Counting;
+use common::counting::{CURRENT, PEAK};
 
 /// Allocations the budget leaves to its slack (`budget::with_slack`): the kernel, a row of sums.
 const SMALL: u64 = 4096;

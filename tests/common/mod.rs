@@ -2,6 +2,8 @@
 //! engine, comparison metrics (max deviation, SSIM), FNV-1a and MD5 for the reference hashes.
 #![allow(dead_code)]
 
+pub mod counting;
+
 use edgepix::pixels::{Layout, Raster};
 use edgepix::{Accepts, Limits, Options, Output};
 use std::path::{Path, PathBuf};
