@@ -80,9 +80,9 @@ pub fn kv_key(kind: &str, hash: &str) -> String {
     format!("{kind}:{hash}")
 }
 
-/// A Cache API hit as metadata and the stored body's stream: a hit is answered without the
-/// bytes passing through wasm memory.
-pub async fn cache_lookup(url: &str) -> Option<(Meta, worker::ResponseBody)> {
+/// A Cache API entry with the metadata edgepix stored beside it; a miss, an error (logged) and
+/// an entry without readable metadata are all `None`.
+async fn cached(url: &str) -> Option<(Meta, Response)> {
     if super::faults::on("cache-down") {
         return None;
     }
@@ -100,28 +100,18 @@ pub async fn cache_lookup(url: &str) -> Option<(Meta, worker::ResponseBody)> {
         .ok()
         .flatten()
         .and_then(|m| serde_json::from_str(&m).ok())?;
+    Some((meta, resp))
+}
+
+/// A Cache API hit as metadata and the stored body's stream: a hit is answered without the
+/// bytes passing through wasm memory.
+pub async fn cache_lookup(url: &str) -> Option<(Meta, worker::ResponseBody)> {
+    let (meta, resp) = cached(url).await?;
     Some((meta, resp.into_parts().1))
 }
 
 pub async fn cache_get(url: &str) -> Option<Entry> {
-    if super::faults::on("cache-down") {
-        return None;
-    }
-    let cache = Cache::default();
-    let mut resp = match cache.get(url, true).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return None,
-        Err(e) => {
-            console_warn!("edgepix: cache API get failed: {e}");
-            return None;
-        }
-    };
-    let meta: Meta = resp
-        .headers()
-        .get("x-edgepix-meta")
-        .ok()
-        .flatten()
-        .and_then(|m| serde_json::from_str(&m).ok())?;
+    let (meta, mut resp) = cached(url).await?;
     let body = resp.bytes().await.ok()?;
     Some(Entry { body, meta })
 }
