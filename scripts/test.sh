@@ -6,6 +6,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# Incremental state doubles target/ and a one-shot run never reuses it.
+[ -n "${CI:-}" ] && export CARGO_INCREMENTAL=0
+
 bash scripts/setup.sh || { echo "setup failed"; exit 1; }
 
 passed=0
@@ -24,6 +27,9 @@ step() {
     failures+=("$name")
     printf '==== %s: FAILED (%ss)\n' "$name" $((SECONDS - start))
   fi
+  # A suite that fails with os error 28 says nothing about the code: show the disk beside it.
+  printf '     disk: %s free, target/ %s\n' "$(df -h --output=avail . | tail -1 | tr -d ' ')" \
+    "$(du -sh target 2>/dev/null | cut -f1)"
 }
 
 step "rustfmt" cargo fmt --check
