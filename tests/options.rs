@@ -474,7 +474,6 @@ fn unknown_and_unimplemented_options_are_errors() {
         "upscale=generate",
         "gravity=face",
         "draw=x",
-        "width=auto",
     ] {
         let e = Options::parse(s).expect_err(s);
         assert_eq!(e.code, ErrorCode::UnsupportedOption, "{s}: {e}");

@@ -209,7 +209,12 @@ impl Config {
                         .parse::<u32>()
                         .map_err(|_| format!("ALLOWED_WIDTHS: {w:?}"))
                 })
-                .collect::<Result<Vec<_>, _>>()?,
+                .collect::<Result<Vec<_>, _>>()
+                .map(|mut v| {
+                    // ascending: width=auto rounds up to the first allowed width
+                    v.sort_unstable();
+                    v
+                })?,
             None => Vec::new(),
         };
         let source_query = match var(env, "SOURCE_QUERY") {

@@ -142,6 +142,7 @@ async fn handle_image(
         head: ir.head,
         vary_accept: ir.options.format == Some(FormatOption::Auto),
         vary_hints: ir.options.slow_connection_quality.is_some(),
+        vary_device: ir.options.width_auto,
         if_none_match: ir.if_none_match.as_deref(),
         arms: &arms,
         vary_user: &ir.experiments.vary,

@@ -8,7 +8,7 @@ use super::source::{self, Source};
 use crate::experiments::{self, Assignment, UnitKind};
 use crate::format::Accepts;
 use crate::options::Options;
-use crate::resolve::{Client, Network};
+use crate::resolve::{Client, Device, Network, WIDTH_LADDER};
 use crate::signing;
 use worker::{Method, Request, Url};
 
@@ -155,7 +155,9 @@ pub fn parse(
         head,
         options: assignment.options.clone(),
         source,
-        client: Client::new(accepts).on(&Network::from_headers(&header)),
+        client: Client::new(accepts)
+            .on(&Network::from_headers(&header))
+            .with_width(Device::from_headers(&header).width(width_ladder(cfg))),
         if_none_match: header("if-none-match"),
         experiments: assignment,
         unit,
@@ -180,6 +182,16 @@ fn options_of(segment: &str, cfg: &Config) -> Result<Options, Refusal> {
         ));
     }
     Ok(Options::parse(segment)?)
+}
+
+/// The widths `width=auto` rounds up to: `ALLOWED_WIDTHS` when set (so an automatic width is
+/// always an allowed one), else the default ladder.
+fn width_ladder(cfg: &Config) -> &[u32] {
+    if cfg.allowed_widths.is_empty() {
+        &WIDTH_LADDER
+    } else {
+        &cfg.allowed_widths
+    }
 }
 
 /// `ALLOWED_WIDTHS`: width and height, after dpr, must be one of the listed sizes.

@@ -193,6 +193,9 @@ pub enum OnError {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Options {
     pub width: Option<u32>,
+    /// `width=auto`: the width the client's hints ask for (`crate::resolve::Device`); applied
+    /// by `resolve`, never by the plan (resolved options never have it).
+    pub width_auto: bool,
     pub height: Option<u32>,
     pub dpr: Option<f32>,
     pub fit: Fit,
@@ -268,6 +271,8 @@ impl Options {
         };
         if let Some(v) = self.width {
             push("width", &v);
+        } else if self.width_auto {
+            push("width", &"auto");
         }
         if let Some(v) = self.height {
             push("height", &v);

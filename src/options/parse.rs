@@ -287,6 +287,7 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
         mark(seen, name)?;
     }
     match name {
+        "width" if value == "auto" => opts.width_auto = true,
         "width" => opts.width = Some(parse_dimension(name, value)?),
         "height" => opts.height = Some(parse_dimension(name, value)?),
         "dpr" => {
@@ -564,9 +565,11 @@ fn border(opts: &mut Options) -> &mut Border {
 
 fn parse_dimension(name: &str, value: &str) -> Result<u32> {
     if value == "auto" {
-        return Err(Error::new(
-            ErrorCode::UnsupportedOption,
-            format!("{name}=auto (client hints) is not implemented yet; give a number of pixels"),
+        // Cloudflare documents `auto` for the width only.
+        return Err(Error::bad_option(
+            name,
+            value,
+            "a whole number of pixels from 1 to 100000 (auto is for the width only)",
         ));
     }
     value
