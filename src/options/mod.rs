@@ -3,10 +3,12 @@
 //! serves as the cache key.
 
 mod color;
+pub mod draw;
 mod named_colors;
 mod parse;
 
 pub use color::Rgba;
+pub use draw::{Draw, Repeat};
 
 use std::fmt::Write as _;
 
@@ -218,6 +220,9 @@ pub struct Options {
     /// `compression=fast`: the quickest format to encode (JPEG, or PNG for transparency,
     /// baseline) over the smallest; applied by `resolve` and the plan.
     pub compression_fast: bool,
+    /// `draw`: overlays composited over the output in order (the last on top). JSON form
+    /// only; the overlays' bytes are handed to the engine by the caller (`crate::draw`).
+    pub draw: Vec<Draw>,
 }
 
 impl Options {
@@ -366,6 +371,9 @@ impl Options {
         }
         if let Some(OnError::Redirect) = self.onerror {
             push("onerror", &"redirect");
+        }
+        if !self.draw.is_empty() {
+            push("draw", &draw::canonical(&self.draw));
         }
         out
     }
