@@ -369,3 +369,39 @@ fn the_cache_key_holds_the_draw_list() {
         key(json!({"draw": [{"url": "u"}]}))
     );
 }
+
+#[test]
+fn an_animation_gets_the_overlay_on_every_frame() {
+    use image::AnimationDecoder;
+    // 80x80, 9 frames; lossless WebP out (quality 100) so pixels compare exactly
+    let anim = read("animated/sharp/rotating-squares.webp");
+    let o = Options::from_json(&json!({"format": "webp", "quality": 100,
+        "draw": [{"url": "u", "top": -40, "left": -150}]}))
+    .unwrap();
+    let resolved = o.resolve(&Client::new(Accepts::default()));
+    let out =
+        edgepix::transform_with_overlays(&anim, &resolved, &[&read(LOGO)], &Limits::default(), &clock)
+            .unwrap();
+    let frames = image::codecs::webp::WebPDecoder::new(std::io::Cursor::new(&out.bytes))
+        .unwrap()
+        .into_frames()
+        .collect_frames()
+        .unwrap();
+    assert_eq!(frames.len(), 9);
+    let l = logo();
+    let mut opaque = 0;
+    for (n, f) in frames.iter().enumerate() {
+        let buf = f.buffer();
+        for y in 0..80 {
+            for x in 0..80 {
+                let lp = l.get_pixel(x + 150, y + 40).0;
+                if lp[3] == 255 {
+                    opaque += 1;
+                    let got = buf.get_pixel(x, y).0;
+                    assert_near(got, [lp[0], lp[1], lp[2]], &format!("frame {n} ({x},{y})"));
+                }
+            }
+        }
+    }
+    assert!(opaque > 9 * 500, "the overlay window is too clear: {opaque}");
+}
