@@ -83,12 +83,14 @@ pub fn prepare(
         {
             Rendered::Frame(f) => f.raster,
             // an SVG is served sanitised, never rasterised
-            _ => return Err(Error::new(
-                ErrorCode::UnsupportedFormat,
-                format!(
+            _ => {
+                return Err(Error::new(
+                    ErrorCode::UnsupportedFormat,
+                    format!(
                     "draw[{i}]: an SVG overlay cannot be drawn (edgepix does not rasterise SVG)"
                 ),
-            )),
+                ))
+            }
         };
         out.push(Prepared {
             raster,

@@ -379,9 +379,14 @@ fn an_animation_gets_the_overlay_on_every_frame() {
         "draw": [{"url": "u", "top": -40, "left": -150}]}))
     .unwrap();
     let resolved = o.resolve(&Client::new(Accepts::default()));
-    let out =
-        edgepix::transform_with_overlays(&anim, &resolved, &[&read(LOGO)], &Limits::default(), &clock)
-            .unwrap();
+    let out = edgepix::transform_with_overlays(
+        &anim,
+        &resolved,
+        &[&read(LOGO)],
+        &Limits::default(),
+        &clock,
+    )
+    .unwrap();
     let frames = image::codecs::webp::WebPDecoder::new(std::io::Cursor::new(&out.bytes))
         .unwrap()
         .into_frames()
@@ -403,5 +408,8 @@ fn an_animation_gets_the_overlay_on_every_frame() {
             }
         }
     }
-    assert!(opaque > 9 * 500, "the overlay window is too clear: {opaque}");
+    assert!(
+        opaque > 9 * 500,
+        "the overlay window is too clear: {opaque}"
+    );
 }
