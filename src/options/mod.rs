@@ -262,7 +262,8 @@ impl Options {
 
     /// The canonical form: fixed order, full names, normalised values, defaults left out.
     /// Two option strings that mean the same transform give the same canonical string, so it
-    /// is the options part of every cache key. `parse(canonical(x)) == x` holds.
+    /// is the options part of every cache key. `parse(canonical(x)) == x` holds for options
+    /// without `draw`, which has no URL form (its canonical text still tells lists apart).
     pub fn canonical(&self) -> String {
         let mut out = String::new();
         let mut push = |k: &str, v: &dyn std::fmt::Display| {
