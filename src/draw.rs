@@ -54,16 +54,20 @@ fn overlay_error(i: usize, e: Error) -> Error {
 }
 
 /// What the overlays hold at most, from their headers alone: the sum of each overlay's own
-/// plan peak (its bytes, decode, resize and, unused here but counted, its encoder). Each
-/// overlay's rendered frame is held while the main image is transformed, and the sum of
-/// whole-pipeline peaks bounds that from above.
+/// high-water mark up to its finished frame (its bytes, decode, resize, orientation, colour,
+/// padding; its plan's encoder is never run here), with the allocator's slack. Each overlay is
+/// rendered before the main image, and its frame is held while the main image is transformed:
+/// even if every overlay's work landed above all that came before, the heap's top stays under
+/// this sum plus the main plan's peak.
 pub fn memory(draws: &[Draw], overlays: &[&[u8]], limits: &Limits) -> Result<u64> {
     check_count(draws, overlays)?;
     let mut total = 0u64;
     for (i, (d, bytes)) in draws.iter().zip(overlays).enumerate() {
         let plan = pipeline::plan_for(bytes, &overlay_resolved(d), limits)
             .map_err(|e| overlay_error(i, e))?;
-        total = total.saturating_add(plan.memory.peak);
+        let m = plan.memory;
+        let rendered = m.decode.max(m.resize).max(m.finish);
+        total = total.saturating_add(crate::budget::with_slack(rendered));
     }
     Ok(total)
 }
