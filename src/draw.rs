@@ -119,68 +119,69 @@ fn place(base: u32, size: u32, near: Option<i32>, far: Option<i32>) -> i64 {
     }
 }
 
-/// The positions of every copy on one axis: one, or (tiled) every step of `size` that
-/// touches `0..base`, through the placed copy.
-fn positions(base: u32, size: u32, at: i64, tiled: bool) -> Vec<i64> {
-    if !tiled || size == 0 {
-        return vec![at];
+/// The output pixels an overlay covers on one axis: the whole axis when tiled, else the
+/// placed copy clipped to the output.
+fn covered(base: u32, size: u32, at: i64, tiled: bool) -> std::ops::Range<i64> {
+    if tiled {
+        0..base as i64
+    } else {
+        at.max(0)..(at + size as i64).min(base as i64)
     }
-    let size = size as i64;
-    let first = at - (at + size - 1).div_euclid(size) * size;
-    (0..)
-        .map(|k| first + k * size)
-        .take_while(|p| *p < base as i64)
-        .collect()
 }
 
 /// Composites every overlay over `base`, in order.
 pub fn composite_all(base: &mut Raster, overlays: &[Prepared]) {
     for o in overlays {
-        let (ow, oh) = (o.raster.width, o.raster.height);
-        let x = place(base.width, ow, o.left, o.right);
-        let y = place(base.height, oh, o.top, o.bottom);
-        let tile_x = matches!(o.repeat, Some(Repeat::Both | Repeat::X));
-        let tile_y = matches!(o.repeat, Some(Repeat::Both | Repeat::Y));
-        let xs = positions(base.width, ow, x, tile_x);
-        for py in positions(base.height, oh, y, tile_y) {
-            for &px in &xs {
-                over(base, &o.raster, px, py, o.opacity);
-            }
-        }
+        composite(base, o);
     }
 }
 
-/// `src` over `dst` with its top-left corner at (x, y), clipped to `dst`.
-fn over(dst: &mut Raster, src: &Raster, x: i64, y: i64, opacity: f32) {
-    let dc = dst.layout.channels();
-    let sc = src.layout.channels();
-    let x0 = x.max(0);
-    let y0 = y.max(0);
-    let x1 = (x + src.width as i64).min(dst.width as i64);
-    let y1 = (y + src.height as i64).min(dst.height as i64);
-    if x0 >= x1 || y0 >= y1 {
+/// One overlay over `dst`: every covered output pixel takes the overlay pixel at its offset
+/// from the placed copy, modulo the overlay's size on a tiled axis (so a tiny tile over a
+/// large output costs one blend per pixel, not a call per tile).
+fn composite(dst: &mut Raster, o: &Prepared) {
+    let src = &o.raster;
+    let (ow, oh) = (src.width, src.height);
+    if ow == 0 || oh == 0 {
         return;
     }
-    let op = opacity.clamp(0.0, 1.0);
-    for dy in y0..y1 {
-        let sy = (dy - y) as usize;
+    let x = place(dst.width, ow, o.left, o.right);
+    let y = place(dst.height, oh, o.top, o.bottom);
+    let cols = covered(
+        dst.width,
+        ow,
+        x,
+        matches!(o.repeat, Some(Repeat::Both | Repeat::X)),
+    );
+    let rows = covered(
+        dst.height,
+        oh,
+        y,
+        matches!(o.repeat, Some(Repeat::Both | Repeat::Y)),
+    );
+    let (dc, sc) = (dst.layout.channels(), src.layout.channels());
+    let op = o.opacity.clamp(0.0, 1.0);
+    let dst_alpha = dst.layout == Layout::Rgba;
+    for dy in rows {
+        let sy = (dy - y).rem_euclid(oh as i64) as usize;
+        let srow = sy * ow as usize;
         let drow = dy as usize * dst.width as usize;
-        let srow = sy * src.width as usize;
-        for dx in x0..x1 {
-            let sx = (dx - x) as usize;
-            let s = &src.data[(srow + sx) * sc..(srow + sx) * sc + sc];
-            let d = &mut dst.data[(drow + dx as usize) * dc..(drow + dx as usize) * dc + dc];
+        for dx in cols.clone() {
+            let sx = (dx - x).rem_euclid(ow as i64) as usize;
+            let s = &src.data[(srow + sx) * sc..(srow + sx + 1) * sc];
+            let d = &mut dst.data[(drow + dx as usize) * dc..(drow + dx as usize + 1) * dc];
             let sa = if sc == 4 { s[3] as f32 / 255.0 } else { 1.0 } * op;
             if sa <= 0.0 {
                 continue;
             }
-            let da = if dc == 4 { d[3] as f32 / 255.0 } else { 1.0 };
+            // straight-alpha "over": out_a = sa + da (1 - sa), out_c = (sc sa + dc da (1 - sa)) / out_a
+            let da = if dst_alpha { d[3] as f32 / 255.0 } else { 1.0 };
             let out_a = sa + da * (1.0 - sa);
             for c in 0..3 {
                 let v = (s[c] as f32 * sa + d[c] as f32 * da * (1.0 - sa)) / out_a;
                 d[c] = v.round().clamp(0.0, 255.0) as u8;
             }
-            if dst.layout == Layout::Rgba {
+            if dst_alpha {
                 d[3] = (out_a * 255.0).round().clamp(0.0, 255.0) as u8;
             }
         }
@@ -191,12 +192,40 @@ fn over(dst: &mut Raster, src: &Raster, x: i64, y: i64, opacity: f32) {
 mod tests {
     use super::*;
 
+    fn prepared(raster: Raster, repeat: Option<Repeat>, left: Option<i32>) -> Prepared {
+        Prepared {
+            raster,
+            opacity: 1.0,
+            repeat,
+            top: Some(0),
+            left,
+            bottom: None,
+            right: None,
+        }
+    }
+
     #[test]
-    fn tiles_cover_the_axis_through_the_placed_copy() {
-        assert_eq!(positions(100, 30, 10, true), vec![-20, 10, 40, 70]);
-        assert_eq!(positions(100, 30, 0, true), vec![0, 30, 60, 90]);
-        assert_eq!(positions(100, 30, -5, true), vec![-5, 25, 55, 85]);
-        assert_eq!(positions(100, 30, 10, false), vec![10]);
+    fn a_tiled_row_repeats_through_the_placed_copy() {
+        // a 2x1 tile (values 10, 20) placed at x = 1 over a 5x1 row: 20 10 20 10 20
+        let tile = Raster::new(2, 1, Layout::Rgb, vec![10, 10, 10, 20, 20, 20]);
+        let mut row = Raster::new(5, 1, Layout::Rgb, vec![0; 15]);
+        composite(&mut row, &prepared(tile.clone(), Some(Repeat::X), Some(1)));
+        let reds: Vec<u8> = row.data.chunks(3).map(|p| p[0]).collect();
+        assert_eq!(reds, vec![20, 10, 20, 10, 20]);
+        // untiled: only x = 1, 2
+        let mut row = Raster::new(5, 1, Layout::Rgb, vec![0; 15]);
+        composite(&mut row, &prepared(tile, None, Some(1)));
+        let reds: Vec<u8> = row.data.chunks(3).map(|p| p[0]).collect();
+        assert_eq!(reds, vec![0, 10, 20, 0, 0]);
+    }
+
+    #[test]
+    fn over_a_transparent_pixel_keeps_straight_colour() {
+        // half-transparent red over fully transparent: red at alpha 128, not darkened
+        let red = Raster::new(1, 1, Layout::Rgba, vec![255, 0, 0, 128]);
+        let mut clear = Raster::new(1, 1, Layout::Rgba, vec![0, 0, 0, 0]);
+        composite(&mut clear, &prepared(red, None, Some(0)));
+        assert_eq!(clear.data, vec![255, 0, 0, 128]);
     }
 
     #[test]
