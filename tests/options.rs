@@ -90,6 +90,8 @@ fn arb_options() -> impl Strategy<Value = Options> {
             quality: q.map(Quality::Value),
             slow_connection_quality: scq.map(Quality::Value),
             compression_fast: fast,
+            // no URL form: the JSON-only draw list is checked in tests/draw.rs
+            draw: Vec::new(),
             format: f.map(|f| {
                 [
                     FormatOption::Auto,
