@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use worker::{Env, Url};
 
 pub const ASSETS_BINDING: &str = "ASSETS";
-pub const KV_BINDING: &str = "VARIANTS";
+pub const KV_BINDING: &str = "VARIANT_STORE";
 /// Workers Analytics Engine dataset for per-response events (optional).
 pub const EVENTS_BINDING: &str = "EDGEPIX_EVENTS";
 

@@ -31,11 +31,7 @@ before(async () => {
   const text = fs
     .readFileSync(edgepix, 'utf8')
     .replace(/^ALLOWED_ORIGINS = .*$/m, `ALLOWED_ORIGINS = "${origin.base}/c/**"`)
-    // The var VARIANTS (named variants) and the KV binding VARIANTS share a name, which
-    // wrangler refuses in one config (the other tests pass the var with --var, which only
-    // reaches the first Worker of several): the KV binding is renamed away here, so this
-    // Worker runs on the Cache API alone, as it does without KV.
-    .replace(/^binding = "VARIANTS"$/m, 'binding = "VARIANTS_KV_UNUSED_IN_THIS_TEST"')
+    // --var reaches only the first Worker of several: the named variants go in the config
     .replace(/^\[vars\]$/m, `[vars]\nVARIANTS = '${JSON.stringify(VARIANTS())}'`);
   fs.writeFileSync(edgepix, text);
   const caller = path.join(dir, 'caller.toml');
