@@ -75,6 +75,8 @@ fn arb_options() -> impl Strategy<Value = Options> {
             (tw, th, tb, border, effects),
         )| Options {
             width: w,
+            // width=auto only where there is no number (one width option); any bit will do
+            width_auto: w.is_none() && fast,
             height: h,
             dpr: dpr.map(|v| v as f32 / 100.0),
             fit: [
