@@ -86,33 +86,117 @@ pub fn score(reference: &Raster, distorted: &Raster) -> Result<f64> {
     )
 }
 
-/// The windows a policy scores online, deterministic in the frame size: the whole frame when
-/// it is no larger than two crops, else `count` windows of `CROP` px at fixed fractions of
-/// the frame (the centre first, then the four quarter points), snapped to 16 px.
-pub fn crops(width: u32, height: u32, count: usize) -> Vec<Rect> {
-    if (width as u64 * height as u64) <= 2 * (CROP as u64 * CROP as u64)
-        || width < CROP
-        || height < CROP
-    {
+/// The windows a policy scores online, deterministic in the frame: the whole frame when it is
+/// no larger than two crops, else up to `count` windows of `CROP` px on the 16 px grid: the
+/// centre (where a viewer looks first), then the most detailed windows that overlap none
+/// chosen before. The judge's score of a frame follows its worst regions (its 4-norm), and
+/// compression error concentrates where there is detail, so fixed windows that land on sky
+/// or a wall told little: on the training curves their lowest score ranged from 7 points above
+/// the frame's to 2 below. Greedy, so the first `k` of `count` windows are the `k`-window set.
+pub fn crops(r: &Raster, count: usize) -> Vec<Rect> {
+    let (width, height) = (r.width, r.height);
+    if crop_is_whole_frame(width, height) {
         return vec![(0, 0, width, height)];
     }
-    const AT: [(f64, f64); 5] = [
-        (0.5, 0.5),
-        (0.25, 0.25),
-        (0.75, 0.25),
-        (0.25, 0.75),
-        (0.75, 0.75),
-    ];
-    AT.iter()
-        .take(count.clamp(1, AT.len()))
-        .map(|&(fx, fy)| {
-            let place = |f: f64, len: u32| {
-                let x = (f * len as f64 - CROP as f64 / 2.0).clamp(0.0, (len - CROP) as f64);
-                ((x as u32) / 16 * 16).min(len - CROP)
-            };
-            (place(fx, width), place(fy, height), CROP, CROP)
-        })
-        .collect()
+    let centre = |len: u32| ((len - CROP) / 2 / 16 * 16).min(len - CROP);
+    let mut chosen = vec![(centre(width), centre(height), CROP, CROP)];
+    let detail = Detail::of(r);
+    let side = (CROP / 16) as usize;
+    while chosen.len() < count.max(1) {
+        let mut best: Option<(u64, Rect)> = None;
+        for by in 0..=detail.rows - side {
+            for bx in 0..=detail.cols - side {
+                let rect = (bx as u32 * 16, by as u32 * 16, CROP, CROP);
+                if chosen.iter().any(|&c| overlaps(c, rect)) {
+                    continue;
+                }
+                let sum = detail.sum(bx, by, side);
+                if best.is_none_or(|(b, _)| sum > b) {
+                    best = Some((sum, rect));
+                }
+            }
+        }
+        match best {
+            Some((_, rect)) => chosen.push(rect),
+            None => break,
+        }
+    }
+    chosen
+}
+
+/// The sizes of the windows `crops` gives for a frame of this size (for the memory budget,
+/// before there are pixels): every window is `CROP` square unless the frame is scored whole.
+pub fn crop_side(width: u32, height: u32) -> (u32, u32) {
+    if crop_is_whole_frame(width, height) {
+        (width, height)
+    } else {
+        (CROP, CROP)
+    }
+}
+
+fn crop_is_whole_frame(width: u32, height: u32) -> bool {
+    (width as u64 * height as u64) <= 2 * (CROP as u64 * CROP as u64)
+        || width < CROP
+        || height < CROP
+}
+
+fn overlaps(a: Rect, b: Rect) -> bool {
+    a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
+}
+
+/// Luma gradient energy per 16 px block (|dx| + |dy| on every other row), as a summed-area
+/// table so any block-aligned window's total is four lookups.
+struct Detail {
+    cols: usize,
+    rows: usize,
+    /// (cols + 1) x (rows + 1), row-major, zero first row and column.
+    sat: Vec<u64>,
+}
+
+impl Detail {
+    fn of(r: &Raster) -> Detail {
+        let (w, h) = (r.width as usize, r.height as usize);
+        let (cols, rows) = (w / 16, h / 16);
+        let c = r.layout.channels();
+        let luma = |x: usize, y: usize| -> i32 {
+            let i = (y * w + x) * c;
+            let d = &r.data;
+            (77 * d[i] as i32 + 150 * d[i + 1] as i32 + 29 * d[i + 2] as i32) >> 8
+        };
+        let mut block = vec![0u64; cols * rows];
+        for y in (0..rows * 16).step_by(2) {
+            for x in 0..cols * 16 {
+                let l = luma(x, y);
+                let dx = if x + 1 < w {
+                    (l - luma(x + 1, y)).unsigned_abs()
+                } else {
+                    0
+                };
+                let dy = if y + 1 < h {
+                    (l - luma(x, y + 1)).unsigned_abs()
+                } else {
+                    0
+                };
+                block[(y / 16) * cols + x / 16] += (dx + dy) as u64;
+            }
+        }
+        let mut sat = vec![0u64; (cols + 1) * (rows + 1)];
+        for by in 0..rows {
+            for bx in 0..cols {
+                sat[(by + 1) * (cols + 1) + bx + 1] = block[by * cols + bx]
+                    + sat[by * (cols + 1) + bx + 1]
+                    + sat[(by + 1) * (cols + 1) + bx]
+                    - sat[by * (cols + 1) + bx];
+            }
+        }
+        Detail { cols, rows, sat }
+    }
+
+    /// Total of the `side` x `side` blocks from block (bx, by).
+    fn sum(&self, bx: usize, by: usize, side: usize) -> u64 {
+        let at = |x: usize, y: usize| self.sat[y * (self.cols + 1) + x];
+        at(bx + side, by + side) + at(bx, by) - at(bx + side, by) - at(bx, by + side)
+    }
 }
 
 /// Copy of a window of `r`.
@@ -157,14 +241,39 @@ mod tests {
     }
 
     #[test]
-    fn crops_are_inside_aligned_and_deterministic() {
-        assert_eq!(crops(300, 300, 5), vec![(0, 0, 300, 300)]);
-        let c = crops(1200, 800, 5);
+    fn crops_are_inside_aligned_disjoint_and_deterministic() {
+        assert_eq!(crops(&gradient(300, 300, 9), 5), vec![(0, 0, 300, 300)]);
+        let frame = gradient(1200, 800, 9);
+        let c = crops(&frame, 5);
         assert_eq!(c.len(), 5);
-        assert_eq!(c, crops(1200, 800, 5));
-        for (x, y, w, h) in c {
+        assert_eq!(c, crops(&frame, 5));
+        assert_eq!(c[..3], crops(&frame, 3)[..]);
+        for (i, &(x, y, w, h)) in c.iter().enumerate() {
             assert!(x + w <= 1200 && y + h <= 800);
-            assert_eq!((x % 16, y % 16), (0, 0));
+            assert_eq!((x % 16, y % 16, w, h), (0, 0, CROP, CROP));
+            assert!(c[..i].iter().all(|&o| !overlaps(o, (x, y, w, h))));
         }
+    }
+
+    #[test]
+    fn detail_windows_find_the_textured_corner() {
+        // flat grey except a noisy 300 px square at the bottom right
+        let (w, h) = (1200u32, 800u32);
+        let mut s = 1u32;
+        let data = (0..w * h)
+            .flat_map(|i| {
+                let (x, y) = (i % w, i / w);
+                s = s.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                let v = if x >= 880 && y >= 480 {
+                    (s >> 24) as u8
+                } else {
+                    128
+                };
+                [v, v, v]
+            })
+            .collect();
+        let c = crops(&Raster::new(w, h, Layout::Rgb, data), 2);
+        let (x, y, _, _) = c[1];
+        assert!(x >= 864 && y >= 464, "{c:?}");
     }
 }

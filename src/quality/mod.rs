@@ -54,7 +54,8 @@ pub enum Policy {
     Search,
     /// The learned predictor alone: features of the frame -> quality, one encode.
     Predict,
-    /// The predictor, then one check on crops; steps up while the check fails (at most twice).
+    /// The predictor, then a check on crops: a pass tries one step lower, a failure searches
+    /// the steps above the prediction.
     Verify,
 }
 

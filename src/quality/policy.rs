@@ -1,9 +1,10 @@
 //! The policies of `quality=auto`, run on one rendered frame.
 //!
 //! A *check* of a quality `q` encodes and decodes each online crop (`metric::crops`) on its
-//! own and scores it with SSIMULACRA2; the check passes when the lowest crop score reaches the
-//! target plus the model's calibrated `crop_margin` (crops are not the whole frame, so the
-//! margin buys back the difference, measured on the training set). JPEG crops keep the frame's
+//! own and scores it with SSIMULACRA2; from those scores and the frame's features the model
+//! estimates the whole frame's score (`FormatModel::frame_estimate`), and the check passes
+//! when the estimate reaches the target plus the model's margin for that target
+//! (`crop_margins`, the smallest with no miss on the training curves). JPEG crops keep the frame's
 //! 16 px block grid, so they decode to the same pixels as that region of a full encode, except
 //! at the crop's border. Only the chosen quality is encoded in full, once; at most one
 //! candidate output exists at a time.
@@ -24,7 +25,8 @@ pub struct Choice {
     pub quality: u8,
     /// The predictor's quality for the target, before any check (predict and verify).
     pub predicted_quality: Option<f64>,
-    /// The lowest crop score at the chosen quality, when a check measured it.
+    /// The whole-frame score estimated from the crops at the chosen quality, when a check
+    /// measured it.
     pub measured_score: Option<f64>,
     /// Checks run (each one encodes, decodes and scores the crops).
     pub checks: u32,
@@ -76,10 +78,13 @@ pub fn choose(frame: &Frame, source: &[u8], auto: Auto) -> Result<Choice> {
         checks: 0,
         ms: 0.0,
     };
-    let need = auto.target as f64 + m.crop_margin;
+    let need = auto.target as f64 + m.crop_margin(auto.target);
+    let f = super::features::measure(&frame.raster, source, source_pixels(frame));
+    let features = f.values();
     let check = |q: u8, choice: &mut Choice| -> Result<f64> {
         choice.checks += 1;
-        crop_score(frame, q)
+        let crops = crop_scores(frame, q)?;
+        Ok(model::frame_estimate(&m.frame_estimate, &crops, &features))
     };
     // Never above the source's own JPEG quality at the same size: it cannot add detail back.
     let source_q = super::features::source_jpeg_quality(source)
@@ -89,48 +94,39 @@ pub fn choose(frame: &Frame, source: &[u8], auto: Auto) -> Result<Choice> {
         .unwrap_or(MAX_Q);
     match auto.policy {
         Policy::Search => {
-            // Smallest grid quality that passes: a lower bound search over MIN_Q..=MAX_Q.
             let grid: Vec<u8> = (MIN_Q..=MAX_Q).step_by(STEP as usize).collect();
-            let (mut lo, mut hi) = (0usize, grid.len());
-            let mut best = None;
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                let s = check(grid[mid], &mut choice)?;
-                if s >= need {
-                    best = Some((grid[mid], s));
-                    hi = mid;
-                } else {
-                    lo = mid + 1;
-                }
-            }
-            (choice.quality, choice.measured_score) = match best {
-                Some((q, s)) => (q, Some(s)),
-                None => (MAX_Q, None),
-            };
+            (choice.quality, choice.measured_score) =
+                match lowest_passing(&grid, need, |q| check(q, &mut choice))? {
+                    Some((q, s)) => (q, Some(s)),
+                    None => (MAX_Q, None),
+                };
         }
         Policy::Predict | Policy::Verify => {
-            let f = super::features::measure(&frame.raster, source, source_pixels(frame));
             let predicted = m.predict(auto.target, &f);
             choice.predicted_quality = Some(predicted);
             let mut q = (predicted.ceil().clamp(MIN_Q as f64, MAX_Q as f64)) as u8;
             if auto.policy == Policy::Verify {
-                // Up to three checks, one step up after each failure; past them, the ceiling.
-                let mut passed = false;
-                for _ in 0..3 {
-                    let s = check(q, &mut choice)?;
+                let s = check(q, &mut choice)?;
+                if s >= need {
                     choice.measured_score = Some(s);
-                    if s >= need {
-                        passed = true;
-                        break;
+                    // The predictor is shifted up on purpose (it errs towards bytes), so one
+                    // step down often passes too; one more check buys that step.
+                    let lower = q.saturating_sub(STEP);
+                    if lower >= MIN_Q {
+                        let s = check(lower, &mut choice)?;
+                        if s >= need {
+                            (q, choice.measured_score) = (lower, Some(s));
+                        }
                     }
-                    if q == MAX_Q {
-                        break;
-                    }
-                    q = (q + STEP).min(MAX_Q);
-                }
-                if !passed {
-                    q = MAX_Q;
-                    choice.measured_score = None;
+                } else {
+                    // The prediction was too low: search the steps above it, up to the ceiling.
+                    let mut grid: Vec<u8> = (q + STEP..MAX_Q).step_by(STEP as usize).collect();
+                    grid.push(MAX_Q);
+                    (q, choice.measured_score) =
+                        match lowest_passing(&grid, need, |q| check(q, &mut choice))? {
+                            Some((q, s)) => (q, Some(s)),
+                            None => (MAX_Q, None),
+                        };
                 }
             }
             choice.quality = q;
@@ -140,17 +136,38 @@ pub fn choose(frame: &Frame, source: &[u8], auto: Auto) -> Result<Choice> {
     Ok(choice)
 }
 
-/// The lowest SSIMULACRA2 over the online crops of `frame`, each encoded alone at `q`.
-pub fn crop_score(frame: &Frame, q: u8) -> Result<f64> {
-    let (w, h) = (frame.raster.width, frame.raster.height);
-    let mut worst = f64::INFINITY;
-    for rect in metric::crops(w, h, model::CROPS) {
-        let crop = metric::cut(&frame.raster, rect);
-        let decoded = round_trip(&crop, frame.plan.output, q)?;
-        let full = (0, 0, crop.width, crop.height);
-        worst = worst.min(metric::score_rect(&crop, &decoded, full)?);
+/// The lowest quality of `grid` (ascending) whose check clears `need`, by binary search (the
+/// crop score rises with the quality), with its score; `None` when even the last fails.
+fn lowest_passing(
+    grid: &[u8],
+    need: f64,
+    mut check: impl FnMut(u8) -> Result<f64>,
+) -> Result<Option<(u8, f64)>> {
+    let (mut lo, mut hi) = (0usize, grid.len());
+    let mut best = None;
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let s = check(grid[mid])?;
+        if s >= need {
+            best = Some((grid[mid], s));
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
     }
-    Ok(worst)
+    Ok(best)
+}
+
+/// SSIMULACRA2 of each online crop of `frame`, each encoded alone at `q`.
+pub fn crop_scores(frame: &Frame, q: u8) -> Result<Vec<f64>> {
+    metric::crops(&frame.raster, model::CROPS)
+        .into_iter()
+        .map(|rect| {
+            let crop = metric::cut(&frame.raster, rect);
+            let decoded = round_trip(&crop, frame.plan.output, q)?;
+            metric::score_rect(&crop, &decoded, (0, 0, crop.width, crop.height))
+        })
+        .collect()
 }
 
 /// `r` encoded as `format` at `q` with no metadata, and decoded again.
@@ -213,12 +230,8 @@ pub fn round_trip(
 /// Peak bytes of one check on a `width` x `height` frame: the metric's buffers for the
 /// largest crop, plus the crop, its encoded bytes, the encoder's working memory and the decode.
 pub fn footprint(width: u32, height: u32) -> u64 {
-    let px = metric::crops(width, height, model::CROPS)
-        .iter()
-        .map(|&(_, _, w, h)| w as u64 * h as u64)
-        .max()
-        .unwrap_or(0);
-    px * (metric::FOOTPRINT_PER_PIXEL + 24) + (2 << 20)
+    let (w, h) = metric::crop_side(width, height);
+    w as u64 * h as u64 * (metric::FOOTPRINT_PER_PIXEL + 24) + (2 << 20)
 }
 
 /// Pixels of the source region the frame was resized from.

@@ -11,7 +11,7 @@
 //! of the residuals, the pinball-loss answer to "missing low costs more than overshooting".
 
 use super::features::NAMES;
-use super::model::{FormatModel, Model, CROPS};
+use super::model::{estimate_inputs, frame_estimate, FormatModel, Model, CROPS};
 use super::{MAX_Q, MIN_Q};
 use std::collections::BTreeMap;
 
@@ -140,13 +140,9 @@ pub fn quality_for(curve: &Curve, target: f64) -> Option<f64> {
     Some(a.q as f64 + t * (b.q as f64 - a.q as f64))
 }
 
-/// The lowest of the first `CROPS` crop scores of a row.
-pub fn crop_score(r: &CurveRow) -> f64 {
-    r.crops
-        .iter()
-        .take(CROPS)
-        .copied()
-        .fold(f64::INFINITY, f64::min)
+/// The first `CROPS` crop scores of a row (the ones a check measures).
+pub fn crop_scores(r: &CurveRow) -> Vec<f64> {
+    r.crops.iter().take(CROPS).copied().collect()
 }
 
 fn round6(v: f64) -> f64 {
@@ -189,6 +185,7 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
 
 /// Fits one format's model on its curves.
 fn fit_format(curves: &[&Curve]) -> FormatModel {
+    let estimate = fit_estimate(curves);
     // design rows: target, target^2, features; label: quality for the target
     let mut xs: Vec<Vec<f64>> = Vec::new();
     let mut ys: Vec<f64> = Vec::new();
@@ -202,6 +199,52 @@ fn fit_format(curves: &[&Curve]) -> FormatModel {
             ys.push(y.clamp(MIN_Q as f64, MAX_Q as f64 + STEP_PAST));
         }
     }
+    let n = ys.len();
+    let nf = n.max(1) as f64;
+    let (intercept, w) = ridge(&xs, &ys);
+    let predict = |x: &Vec<f64>| intercept + x.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>();
+    let mut residuals: Vec<f64> = xs.iter().zip(&ys).map(|(x, y)| y - predict(x)).collect();
+    let residual_sd = (residuals.iter().map(|r| r * r).sum::<f64>() / nf).sqrt();
+    residuals.sort_by(f64::total_cmp);
+    let rank = ((TAU * nf).ceil() as usize).clamp(1, n.max(1)) - 1;
+    let shift = residuals.get(rank).copied().unwrap_or(0.0);
+    FormatModel {
+        intercept: round6(intercept + shift),
+        target: round6(w.first().copied().unwrap_or(0.0)),
+        target_squared: round6(w.get(1).copied().unwrap_or(0.0)),
+        weights: w.iter().skip(2).map(|&v| round6(v)).collect(),
+        shift: round6(shift),
+        residual_sd: round6(residual_sd),
+        rows: n,
+        crop_margins: TARGETS
+            .iter()
+            .map(|&t| crop_margin(curves, t, &estimate))
+            .collect(),
+        frame_estimate: estimate,
+    }
+}
+
+/// Rows whose whole-frame score lies in this band train the frame-score estimate: the band
+/// the targets people ask for (60-80) live in, with room either side.
+const ESTIMATE_BAND: (f64, f64) = (55.0, 85.0);
+
+/// The frame-score estimate from the crops (`FormatModel::frame_estimate`): least squares of
+/// the whole-frame score on the lowest crop score, the crops' spread and the features.
+fn fit_estimate(curves: &[&Curve]) -> Vec<f64> {
+    let (mut xs, mut ys) = (Vec::new(), Vec::new());
+    for r in curves.iter().flat_map(|c| c.iter()) {
+        if (ESTIMATE_BAND.0..=ESTIMATE_BAND.1).contains(&r.s2) {
+            xs.push(estimate_inputs(&crop_scores(r), &r.features));
+            ys.push(r.s2);
+        }
+    }
+    let (intercept, w) = ridge(&xs, &ys);
+    std::iter::once(intercept).chain(w).map(round6).collect()
+}
+
+/// Ridge least squares of `ys` on `xs` (standardised columns): the intercept and the weights
+/// in the original units.
+fn ridge(xs: &[Vec<f64>], ys: &[f64]) -> (f64, Vec<f64>) {
     let n = ys.len();
     let p = xs.first().map_or(0, Vec::len);
     let nf = n.max(1) as f64;
@@ -221,7 +264,7 @@ fn fit_format(curves: &[&Curve]) -> FormatModel {
     };
     let mut a = vec![vec![0.0; p]; p];
     let mut b = vec![0.0; p];
-    for (x, y) in xs.iter().zip(&ys) {
+    for (x, y) in xs.iter().zip(ys) {
         for i in 0..p {
             let zi = z(x, i);
             b[i] += zi * (y - ymean);
@@ -238,39 +281,25 @@ fn fit_format(curves: &[&Curve]) -> FormatModel {
         .map(|j| if sd[j] > 1e-12 { beta[j] / sd[j] } else { 0.0 })
         .collect();
     let intercept = ymean - (0..p).map(|j| w[j] * mean[j]).sum::<f64>();
-    let predict = |x: &Vec<f64>| intercept + x.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>();
-    let mut residuals: Vec<f64> = xs.iter().zip(&ys).map(|(x, y)| y - predict(x)).collect();
-    let residual_sd = (residuals.iter().map(|r| r * r).sum::<f64>() / nf).sqrt();
-    residuals.sort_by(f64::total_cmp);
-    let rank = ((TAU * nf).ceil() as usize).clamp(1, n.max(1)) - 1;
-    let shift = residuals.get(rank).copied().unwrap_or(0.0);
-    FormatModel {
-        intercept: round6(intercept + shift),
-        target: round6(w.first().copied().unwrap_or(0.0)),
-        target_squared: round6(w.get(1).copied().unwrap_or(0.0)),
-        weights: w.iter().skip(2).map(|&v| round6(v)).collect(),
-        shift: round6(shift),
-        residual_sd: round6(residual_sd),
-        rows: n,
-        crop_margin: crop_margin(curves),
-    }
+    (intercept, w)
 }
 
 /// A label for a target the grid never reaches: one step past its top.
 const STEP_PAST: f64 = 5.0;
 
 /// The smallest margin (in steps of 0.5 up to 30) for which choosing the first grid quality
-/// whose crop score clears `target + margin` gives a whole-frame score at or above the target
-/// on every training curve and target the grid can reach.
-pub fn crop_margin(curves: &[&Curve]) -> f64 {
+/// whose crop score clears `target + margin` gives a whole-frame score at or above `target`
+/// on every training curve that can reach it.
+pub fn crop_margin(curves: &[&Curve], target: u8, estimate: &[f64]) -> f64 {
+    let t = target as f64;
+    let crop_score = |r: &CurveRow| frame_estimate(estimate, &crop_scores(r), &r.features);
     let misses = |m: f64| {
         curves
             .iter()
-            .flat_map(|c| TARGETS.iter().map(move |&t| (c, t as f64)))
-            .filter(|(c, t)| c.last().is_some_and(|r| r.s2 >= *t))
-            .filter(|(c, t)| {
+            .filter(|c| c.last().is_some_and(|r| r.s2 >= t))
+            .filter(|c| {
                 let chosen = c.iter().find(|r| crop_score(r) >= t + m).or(c.last());
-                chosen.is_some_and(|r| r.s2 < *t)
+                chosen.is_some_and(|r| r.s2 < t)
             })
             .count()
     };
@@ -356,11 +385,13 @@ mod tests {
         assert_eq!(to_json(&a), to_json(&fit(&parsed)));
         // flatter frames need more quality for the same score
         assert!(a.jpeg.weights[4] > 0.0, "{:?}", a.jpeg);
-        // crops score 2 above the frame: a margin of at most 2 buys it back
+        // crops score 2 above the frame: the estimate learns the offset (frame = crop - 2),
+        // so no target needs a margin
+        let e = &a.jpeg.frame_estimate;
         assert!(
-            a.jpeg.crop_margin > 0.0 && a.jpeg.crop_margin <= 2.0,
-            "{}",
-            a.jpeg.crop_margin
+            (e[0] + 2.0).abs() < 0.2 && (e[1] - 1.0).abs() < 0.01,
+            "{e:?}"
         );
+        assert_eq!(a.jpeg.crop_margins, vec![0.0; TARGETS.len()]);
     }
 }

@@ -133,7 +133,7 @@ fn curves_of(name: &str, path: &Path, widths: &[u32]) -> Result<Vec<train::Curve
             }
             seen.push(size);
             let f = features::measure(&frame.raster, &bytes, policy::source_pixels(&frame));
-            let rects = metric::crops(frame.raster.width, frame.raster.height, 5);
+            let rects = metric::crops(&frame.raster, 5);
             for q in (quality::MIN_Q..=quality::MAX_Q).step_by(policy::STEP as usize) {
                 let out = frame.encode(q, &clock).map_err(|e| e.to_string())?;
                 let s2 = judge(&frame, &out.bytes)?;
@@ -191,15 +191,16 @@ pub fn train_cmd(raw: &[String]) -> Exit {
         return Exit::SomeFailed;
     }
     outln!(
-        "{} rows -> {}: jpeg residual sd {:.2} q, shift {:.2}, crop margin {}; webp residual sd {:.2} q, shift {:.2}, crop margin {}",
+        "{} rows -> {}: jpeg residual sd {:.2} q, shift {:.2}, crop margins {:?}; webp residual sd {:.2} q, shift {:.2}, crop margins {:?} (targets {:?})",
         rows.len(),
         out.display(),
         model.jpeg.residual_sd,
         model.jpeg.shift,
-        model.jpeg.crop_margin,
+        model.jpeg.crop_margins,
         model.webp.residual_sd,
         model.webp.shift,
-        model.webp.crop_margin
+        model.webp.crop_margins,
+        model.targets
     );
     Exit::Ok
 }
