@@ -5,6 +5,7 @@
 pub mod budget;
 pub mod codecs;
 pub mod cursor;
+pub mod draw;
 pub mod error;
 pub mod exif;
 pub mod experiments;
@@ -34,7 +35,7 @@ pub use error::{Error, ErrorCode, Result};
 pub use format::{Accepts, ImageFormat};
 pub use limits::Limits;
 pub use options::Options;
-pub use pipeline::{transform, transform_resolved, Output, Timings};
+pub use pipeline::{transform, transform_resolved, transform_with_overlays, Output, Timings};
 pub use plan::OutputFormat;
 pub use probe::{probe, Probe};
 pub use resolve::{Client, Resolved};

@@ -68,7 +68,35 @@ pub fn transform_resolved(
     limits: &Limits,
     clock: Clock,
 ) -> Result<Output> {
-    guard(|| transform_inner(bytes, resolved, limits, clock))
+    transform_with_overlays(bytes, resolved, &[], limits, clock)
+}
+
+/// `transform_resolved` for options with `draw`: `overlays` are the overlays' encoded bytes in
+/// the order of `Options::draw`, fetched by the caller (the engine never fetches).
+pub fn transform_with_overlays(
+    bytes: &[u8],
+    resolved: &Resolved,
+    overlays: &[&[u8]],
+    limits: &Limits,
+    clock: Clock,
+) -> Result<Output> {
+    guard(|| transform_inner(bytes, resolved, overlays, limits, clock))
+}
+
+/// The memory a transform with overlays holds at its peak: the main plan's and every
+/// overlay's, from headers alone (`crate::draw::memory`). The Worker reserves it before it
+/// runs the transform; `render_with` refuses what exceeds the budget.
+pub fn peak_with_overlays(
+    bytes: &[u8],
+    resolved: &Resolved,
+    overlays: &[&[u8]],
+    limits: &Limits,
+) -> Result<u64> {
+    guard(|| {
+        let plan = plan::plan(&probe::probe(bytes, limits)?, resolved, limits)?;
+        let extra = crate::draw::memory(&resolved.options().draw, overlays, limits)?;
+        Ok(plan.memory.peak.saturating_add(extra))
+    })
 }
 
 /// Probe and plan only: what a transform of `bytes` would do and hold, without decoding.
@@ -88,7 +116,13 @@ pub fn transform_unguarded(
     limits: &Limits,
     clock: Clock,
 ) -> Result<Output> {
-    transform_inner(bytes, &opts.resolve(&Client::new(accepts)), limits, clock)
+    transform_inner(
+        bytes,
+        &opts.resolve(&Client::new(accepts)),
+        &[],
+        limits,
+        clock,
+    )
 }
 
 /// Runs `f`, turning a panic into an `internal` error. Panics are bugs, but a caller must still
@@ -113,10 +147,11 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 fn transform_inner(
     bytes: &[u8],
     resolved: &Resolved,
+    overlays: &[&[u8]],
     limits: &Limits,
     clock: Clock,
 ) -> Result<Output> {
-    match render(bytes, resolved, limits, clock)? {
+    match render_with(bytes, resolved, overlays, limits, clock)? {
         Rendered::Metadata(out) | Rendered::Animation(out) => Ok(out),
         Rendered::Frame(frame) => crate::quality::encode(&frame, bytes, clock),
     }
@@ -177,8 +212,39 @@ pub fn render(
     limits: &Limits,
     clock: Clock,
 ) -> Result<Rendered> {
+    render_with(bytes, resolved, &[], limits, clock)
+}
+
+/// `render` with the overlays of `draw` (their encoded bytes, in order).
+pub fn render_with(
+    bytes: &[u8],
+    resolved: &Resolved,
+    overlays: &[&[u8]],
+    limits: &Limits,
+    clock: Clock,
+) -> Result<Rendered> {
     let probe = probe::probe(bytes, limits)?;
     let plan = plan::plan(&probe, resolved, limits)?;
+    let draws = &resolved.options().draw;
+    let overlays = if draws.is_empty() && overlays.is_empty() {
+        Vec::new()
+    } else {
+        // the overlays' bytes and decodes count toward the budget before any is decoded
+        let extra = crate::draw::memory(draws, overlays, limits)?;
+        let peak = plan.memory.peak.saturating_add(extra);
+        if peak > limits.max_memory_bytes as u64 {
+            return Err(Error::new(
+                crate::ErrorCode::OverMemoryBudget,
+                format!(
+                    "this transform with its overlays would hold about {} MB at once (overlays {} MB); the budget is {} MB: ask for smaller overlays or output",
+                    peak >> 20,
+                    extra >> 20,
+                    limits.max_memory_bytes >> 20
+                ),
+            ));
+        }
+        crate::draw::prepare(draws, overlays, limits, clock)?
+    };
     if plan.output == OutputFormat::Json {
         let (width, height) = plan.output_size();
         let body = crate::info::json(&probe, Some((&plan, width, height)));
@@ -215,7 +281,7 @@ pub fn render(
     }
     match plan.frames {
         Frames::Still => {}
-        Frames::Animated(a) => return animate(bytes, probe, plan, a, limits, clock),
+        Frames::Animated(a) => return animate(bytes, probe, plan, a, &overlays, limits, clock),
         Frames::Untransformed => {
             return Ok(Rendered::Animation(Output {
                 bytes: bytes.to_vec(),
@@ -248,7 +314,7 @@ pub fn render(
     if let Some(region) = plan.smart_crop {
         plan.crop = smart_window(&decoded.raster, &probe, &plan, region)?;
     }
-    let raster = finish_frame(decoded.raster, &decoded.color, &probe, &plan)?;
+    let raster = finish_frame(decoded.raster, &decoded.color, &probe, &plan, &overlays)?;
     let timings = Timings {
         decode: t1 - t0,
         resize: clock() - t1,
@@ -276,9 +342,15 @@ fn decode_limits(limits: &Limits, plan: &Plan) -> Limits {
 }
 
 /// The single-frame steps after decoding: crop/resize -> orient -> colour -> effects -> pad
-/// and border -> background. A still goes through them once, every frame of an animation once
-/// each.
-fn finish_frame(raster: Raster, info: &ColorInfo, probe: &Probe, plan: &Plan) -> Result<Raster> {
+/// and border -> overlays -> background. A still goes through them once, every frame of an
+/// animation once each.
+fn finish_frame(
+    raster: Raster,
+    info: &ColorInfo,
+    probe: &Probe,
+    plan: &Plan,
+    overlays: &[crate::draw::Prepared],
+) -> Result<Raster> {
     let mut raster = geometry(raster, probe, plan)?;
     if let Some(icc) = &info.icc {
         color::icc_to_srgb(&mut raster, icc)?;
@@ -287,7 +359,8 @@ fn finish_frame(raster: Raster, info: &ColorInfo, probe: &Probe, plan: &Plan) ->
         color::png_gamma_to_srgb(&mut raster, g);
     }
     effects::apply(&mut raster, &plan.effects);
-    let raster = frame(raster, plan);
+    let mut raster = frame(raster, plan);
+    crate::draw::composite_all(&mut raster, overlays);
     Ok(background(raster, plan))
 }
 
@@ -300,6 +373,7 @@ fn animate(
     probe: Probe,
     plan: Plan,
     anim: Animation,
+    overlays: &[crate::draw::Prepared],
     limits: &Limits,
     clock: Clock,
 ) -> Result<Rendered> {
@@ -338,7 +412,7 @@ fn animate(
             Err(e) => return Err(e),
         };
         let t1 = clock();
-        let raster = finish_frame(canvas.snapshot(), &info, &probe, &plan)?;
+        let raster = finish_frame(canvas.snapshot(), &info, &probe, &plan, overlays)?;
         let t2 = clock();
         encoder.push(&raster, delay_ms)?;
         timings.decode += t1 - t0;

@@ -1,10 +1,10 @@
 //! `slow-connection-quality` and `compression=fast` (issue #10 item 6): the client hints reach
 //! the output only as the quality they choose, and `compression=fast` answers the quickest
-//! format to encode. Pixels and bytes from real photos; the slow-connection rule is
+//! format to encode. `width=auto`: the device hints reach it only as a rung of the width ladder. Pixels and bytes from real photos; the slow-connection rule is
 //! Cloudflare's documented one (Save-Data on, ECT slow-2g/2g/3g, RTT > 150 ms, Downlink < 5).
 
 use edgepix::format::Accepts;
-use edgepix::resolve::{Client, Network};
+use edgepix::resolve::{Client, Device, Network, WIDTH_LADDER};
 use edgepix::{transform_resolved, Limits, Options, OutputFormat};
 
 mod common;
@@ -27,6 +27,85 @@ fn network(pairs: &[(&str, &str)]) -> Network {
             .find(|(k, _)| k.eq_ignore_ascii_case(h))
             .map(|(_, v)| v.clone())
     })
+}
+
+fn device(pairs: &[(&str, &str)]) -> Device {
+    Device::from_headers(&|h: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(h))
+            .map(|(_, v)| v.to_string())
+    })
+}
+
+#[test]
+fn width_auto_reads_the_width_hint_else_the_viewport_and_rounds_up_the_ladder() {
+    for (hints, width) in [
+        (vec![], None),
+        (vec![("Sec-CH-Width", "500")], Some(640)),
+        (vec![("Width", "640")], Some(640)),
+        (vec![("Sec-CH-Width", "641")], Some(750)),
+        // the width hint wins over the viewport
+        (
+            vec![("Sec-CH-Width", "100"), ("Sec-CH-Viewport-Width", "1000")],
+            Some(128),
+        ),
+        (
+            vec![("Sec-CH-Viewport-Width", "390"), ("Sec-CH-DPR", "3")],
+            Some(1200),
+        ),
+        (vec![("Viewport-Width", "1000"), ("DPR", "1.5")], Some(1920)),
+        (vec![("Sec-CH-Width", "9000")], Some(3840)),
+        (vec![("Sec-CH-Width", "wide")], None),
+        (vec![("Sec-CH-Width", "-5")], None),
+        (vec![("Sec-CH-DPR", "2")], None),
+    ] {
+        assert_eq!(device(&hints).width(&WIDTH_LADDER), width, "{hints:?}");
+    }
+    // a configured list of allowed widths is the ladder
+    let d = device(&[("Sec-CH-Width", "300")]);
+    assert_eq!(d.width(&[200, 640, 1200]), Some(640));
+    assert_eq!(
+        device(&[("Sec-CH-Width", "5000")]).width(&[200, 640]),
+        Some(640)
+    );
+}
+
+#[test]
+fn width_auto_resizes_a_photo_to_the_hinted_rung_and_shares_the_explicit_widths_entry() {
+    let bytes = common::read("photos/RainDrops.jpg"); // 1920x1200
+    let clock = || 0.0;
+    let o = Options::parse("width=auto,format=jpeg").unwrap();
+    // the unresolved key keeps `auto`, and round-trips
+    assert_eq!(o.canonical(), "width=auto,format=jpeg");
+    assert_eq!(Options::parse(&o.canonical()).unwrap(), o);
+    let hinted = |pairs: &[(&str, &str)]| {
+        let w = device(pairs).width(&WIDTH_LADDER);
+        o.resolve(&webp_client().with_width(w))
+    };
+    let phone = hinted(&[("Sec-CH-Viewport-Width", "390"), ("Sec-CH-DPR", "2")]);
+    assert_eq!(
+        phone.canonical(),
+        Options::parse("width=828,format=jpeg").unwrap().canonical()
+    );
+    let out = transform_resolved(&bytes, &phone, &Limits::EDGE, &clock).unwrap();
+    let decoded = image::load_from_memory(&out.bytes).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (828, 518));
+    // with dpr the hint is already device pixels: the output is the rung, not twice it
+    let o2 = Options::parse("width=auto,dpr=2,format=jpeg").unwrap();
+    let r = o2.resolve(&webp_client().with_width(Some(1080)));
+    let out = transform_resolved(&bytes, &r, &Limits::EDGE, &clock).unwrap();
+    assert_eq!(image::load_from_memory(&out.bytes).unwrap().width(), 1080);
+    // no hint: the width is the source's
+    let none = o.resolve(&webp_client());
+    assert_eq!(none.canonical(), "format=jpeg");
+    let out = transform_resolved(&bytes, &none, &Limits::EDGE, &clock).unwrap();
+    assert_eq!(image::load_from_memory(&out.bytes).unwrap().width(), 1920);
+    // auto is the width's alone, as Cloudflare documents
+    let e = Options::parse("height=auto").unwrap_err();
+    assert_eq!(e.http_status(), 400);
+    let j = Options::from_json(&serde_json::json!({"width": "auto"})).unwrap();
+    assert!(j.width_auto);
 }
 
 #[test]

@@ -75,6 +75,8 @@ fn arb_options() -> impl Strategy<Value = Options> {
             (tw, th, tb, border, effects),
         )| Options {
             width: w,
+            // width=auto only where there is no number (one width option); any bit will do
+            width_auto: w.is_none() && fast,
             height: h,
             dpr: dpr.map(|v| v as f32 / 100.0),
             fit: [
@@ -90,6 +92,8 @@ fn arb_options() -> impl Strategy<Value = Options> {
             quality: q.map(Quality::Value),
             slow_connection_quality: scq.map(Quality::Value),
             compression_fast: fast,
+            // no URL form: the JSON-only draw list is checked in tests/draw.rs
+            draw: Vec::new(),
             format: f.map(|f| {
                 [
                     FormatOption::Auto,
@@ -474,7 +478,6 @@ fn unknown_and_unimplemented_options_are_errors() {
         "upscale=generate",
         "gravity=face",
         "draw=x",
-        "width=auto",
     ] {
         let e = Options::parse(s).expect_err(s);
         assert_eq!(e.code, ErrorCode::UnsupportedOption, "{s}: {e}");

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use worker::{Env, Url};
 
 pub const ASSETS_BINDING: &str = "ASSETS";
-pub const KV_BINDING: &str = "VARIANTS";
+pub const KV_BINDING: &str = "VARIANT_STORE";
 /// Workers Analytics Engine dataset for per-response events (optional).
 pub const EVENTS_BINDING: &str = "EDGEPIX_EVENTS";
 
@@ -228,7 +228,12 @@ impl Config {
                         .parse::<u32>()
                         .map_err(|_| format!("ALLOWED_WIDTHS: {w:?}"))
                 })
-                .collect::<Result<Vec<_>, _>>()?,
+                .collect::<Result<Vec<_>, _>>()
+                .map(|mut v| {
+                    // ascending: width=auto rounds up to the first allowed width
+                    v.sort_unstable();
+                    v
+                })?,
             None => Vec::new(),
         };
         let source_query = match var(env, "SOURCE_QUERY") {

@@ -36,22 +36,49 @@ function trapResponse() {
   });
 }
 
+/** Runs one request (`run()` returns the Response promise), answering a trap with JSON 500. */
+async function guardedRun(run) {
+  let fail;
+  const trapped = new Promise((_, reject) => (fail = reject));
+  waiting.add(fail);
+  try {
+    return await Promise.race([run(), trapped]);
+  } catch (e) {
+    if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+    if (globalThis.__worker_init_state) globalThis.__worker_init_state.criticalError = true;
+    console.error('edgepix: the engine trapped; the next request gets a fresh instance', e);
+    return trapResponse();
+  } finally {
+    waiting.delete(fail);
+  }
+}
+
 export function guarded(Shim) {
   return class Edgepix extends Shim {
     async fetch(request) {
-      let fail;
-      const trapped = new Promise((_, reject) => (fail = reject));
-      waiting.add(fail);
-      try {
-        return await Promise.race([super.fetch(request), trapped]);
-      } catch (e) {
-        if (!(e instanceof WebAssembly.RuntimeError)) throw e;
-        if (globalThis.__worker_init_state) globalThis.__worker_init_state.criticalError = true;
-        console.error('edgepix: the engine trapped; the next request gets a fresh instance', e);
-        return trapResponse();
-      } finally {
-        waiting.delete(fail);
-      }
+      return guardedRun(() => super.fetch(request));
+    }
+  };
+}
+
+/**
+ * The service-binding entrypoint (`entrypoint = "Bound"` in the calling Worker's binding).
+ * Public traffic only ever reaches the default export; a named entrypoint is reachable only
+ * through a service binding the operator configured. It takes Cloudflare's Workers shape,
+ * `env.EDGEPIX.fetch(imageURL, { cf: { image: options } })`, and hands `cf.image` to the Rust
+ * side as a function on a copy of the env (`__edgepixBoundOptions`, read in src/edge/mod.rs):
+ * the one way the JSON option form, and `draw` with it, gets in. A header or a path would be
+ * something a stranger could send to the default export; this env property is not.
+ */
+export function bound(Shim, WorkerEntrypoint) {
+  return class Bound extends WorkerEntrypoint {
+    async fetch(request) {
+      const json = JSON.stringify(request.cf?.image ?? null);
+      const env = Object.create(this.env, {
+        __edgepixBoundOptions: { value: () => json },
+      });
+      const inner = new Shim(this.ctx, env);
+      return guardedRun(() => inner.fetch(request));
     }
   };
 }

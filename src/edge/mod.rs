@@ -34,6 +34,7 @@ use route::{ImageRequest, Refusal};
 use std::cell::RefCell;
 use std::rc::Rc;
 use store::{Entry, Meta};
+use wasm_bindgen::JsCast;
 use worker::{event, Context, Env, Method, Request, Response, ResponseBuilder, Url};
 use writeback::Write;
 
@@ -42,6 +43,9 @@ pub async fn main(req: Request, env: Env, ctx: Context) -> worker::Result<Respon
     // No panic hook of our own: worker's (installed at start) marks the instance for
     // re-instantiation after a trap, and a hook set here would displace it.
     let url = req.url()?;
+    if let Some(options_json) = bound_options(&env) {
+        return bound(&req, &url, &env, &ctx, &options_json).await;
+    }
     let path = url.path();
     if path.starts_with(route::PREFIX) || path == purge::PATH {
         let cfg = match config(&env) {
@@ -96,6 +100,52 @@ pub async fn main(req: Request, env: Env, ctx: Context) -> worker::Result<Respon
     }
 }
 
+/// The property `Bound` (src/edge/entry.mjs) adds to the env it hands to `main`: a function
+/// returning the caller's `cf.image` as JSON. Only that entrypoint, which only service
+/// bindings reach, creates it; no configuration can (vars, secrets and bindings are never
+/// functions), and nothing of a public request (URL, headers, body) can reach the env.
+const BOUND_OPTIONS: &str = "__edgepixBoundOptions";
+
+fn bound_options(env: &Env) -> Option<String> {
+    let f = js_sys::Reflect::get(env, &wasm_bindgen::JsValue::from_str(BOUND_OPTIONS)).ok()?;
+    let f: &js_sys::Function = f.dyn_ref()?;
+    f.call0(&wasm_bindgen::JsValue::UNDEFINED).ok()?.as_string()
+}
+
+/// A request from another Worker through the service binding: the JSON option form.
+async fn bound(
+    req: &Request,
+    url: &Url,
+    env: &Env,
+    ctx: &Context,
+    options_json: &str,
+) -> worker::Result<Response> {
+    let cfg = match config(env) {
+        Ok(c) => c,
+        Err(m) => {
+            return Ok(respond::error(
+                &Refusal::new(500, "bad_config", m),
+                &Config::default(),
+            ))
+        }
+    };
+    Ok(match route::parse_bound(req, url, &cfg, options_json) {
+        Ok(ir) => {
+            let mut outcome = events::Outcome::default();
+            let resp = match handle_image(&ir, url, env, ctx, &cfg, &mut outcome).await {
+                Ok(r) => r,
+                Err(e) => respond::error(
+                    &Refusal::new(500, "internal", format!("internal error: {e}")),
+                    &cfg,
+                ),
+            };
+            events::emit(env, &cfg, &ir, &resp, &outcome);
+            resp
+        }
+        Err(r) => respond::error(&r, &cfg),
+    })
+}
+
 thread_local! {
     static CONFIG: RefCell<Option<Rc<Config>>> = const { RefCell::new(None) };
 }
@@ -142,6 +192,7 @@ async fn handle_image(
         head: ir.head,
         vary_accept: ir.options.format == Some(FormatOption::Auto),
         vary_hints: ir.options.slow_connection_quality.is_some(),
+        vary_device: ir.options.width_auto,
         if_none_match: ir.if_none_match.as_deref(),
         arms: &arms,
         vary_user: &ir.experiments.vary,
@@ -303,8 +354,29 @@ async fn handle_image(
         return Ok(resp);
     }
 
+    // overlays: fetched like the source (same checks, same reservation), after it
+    let mut overlay_bytes: Vec<Vec<u8>> = Vec::with_capacity(ir.overlays.len());
+    for (i, overlay) in ir.overlays.iter().enumerate() {
+        match origin::fetch_source(env, cfg, url, overlay, None, &mut reservation).await {
+            Ok(f) => overlay_bytes.push(f.bytes),
+            Err(FetchError::Busy) => return Ok(busy(cfg)),
+            Err(e) => {
+                let r = fetch_refusal(&e, cfg.limits.max_input_bytes);
+                let message = format!(
+                    "draw[{i}]: {}",
+                    r.message.replace("source image", "overlay image")
+                );
+                return Ok(respond::error(
+                    &Refusal::new(r.status, r.code, message),
+                    cfg,
+                ));
+            }
+        }
+    }
+    let overlays: Vec<&[u8]> = overlay_bytes.iter().map(Vec::as_slice).collect();
+
     // transform, its memory reserved first
-    let out = match transform(&src.bytes, &resolved, cfg, &mut reservation) {
+    let out = match transform(&src.bytes, &overlays, &resolved, cfg, &mut reservation) {
         Ok(o) => o,
         Err(TransformFailure::Busy) => return Ok(busy(cfg)),
         Err(TransformFailure::Engine(e)) => {
@@ -505,19 +577,21 @@ enum TransformFailure {
 /// Plans, reserves the plan's memory estimate against the isolate's in-flight cap, runs.
 fn transform(
     bytes: &[u8],
+    overlays: &[&[u8]],
     resolved: &Resolved,
     cfg: &Config,
     reservation: &mut Reservation,
 ) -> Result<crate::Output, TransformFailure> {
-    let plan = crate::pipeline::plan_for(bytes, resolved, &cfg.limits)
+    // The plan's and the overlays' peaks, from headers; the input and the overlays' bytes are
+    // already reserved and counted in it.
+    let peak = crate::pipeline::peak_with_overlays(bytes, resolved, overlays, &cfg.limits)
         .map_err(TransformFailure::Engine)?;
-    // The input is already reserved; the plan's estimate counts it too.
-    let more = plan.memory.peak.saturating_sub(reservation.bytes());
+    let more = peak.saturating_sub(reservation.bytes());
     if !reservation.grow(more, cfg.max_inflight_bytes) {
         return Err(TransformFailure::Busy);
     }
     let clock = || js_sys::Date::now();
-    crate::transform_resolved(bytes, resolved, &cfg.limits, &clock)
+    crate::transform_with_overlays(bytes, resolved, overlays, &cfg.limits, &clock)
         .map_err(TransformFailure::Engine)
 }
 

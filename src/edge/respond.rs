@@ -15,6 +15,8 @@ pub struct Reply<'a> {
     pub vary_accept: bool,
     /// `slow-connection-quality` was asked for: the network client hints chose the quality.
     pub vary_hints: bool,
+    /// `width=auto` was asked for: the device hints chose the width.
+    pub vary_device: bool,
     pub if_none_match: Option<&'a str>,
     /// `x-edgepix-arm`: the experiment arms (`exp=arm;...`), empty outside experiments.
     pub arms: &'a str,
@@ -157,6 +159,9 @@ pub fn variant(
     }
     if r.vary_hints {
         vary.extend(crate::resolve::Network::HEADERS);
+    }
+    if r.vary_device {
+        vary.extend(crate::resolve::Device::HEADERS);
     }
     if !vary.is_empty() {
         let _ = h.set("vary", &vary.join(", "));

@@ -8,7 +8,7 @@ use super::source::{self, Source};
 use crate::experiments::{self, Assignment, UnitKind};
 use crate::format::Accepts;
 use crate::options::Options;
-use crate::resolve::{Client, Network};
+use crate::resolve::{Client, Device, Network, WIDTH_LADDER};
 use crate::signing;
 use worker::{Method, Request, Url};
 
@@ -46,6 +46,8 @@ pub struct ImageRequest {
     /// resolved for the client.
     pub options: Options,
     pub source: Source,
+    /// The sources of `options.draw`, in order, each admitted by the same rules as `source`.
+    pub overlays: Vec<Source>,
     pub client: Client,
     pub if_none_match: Option<String>,
     /// The experiments this request is in; `options` already carries their overrides.
@@ -87,25 +89,7 @@ pub fn parse(
     cfg: &Config,
     now_secs: u64,
 ) -> Result<ImageRequest, Refusal> {
-    let head = match req.method() {
-        Method::Get => false,
-        Method::Head => true,
-        _ => {
-            return Err(Refusal::new(
-                405,
-                "method_not_allowed",
-                "only GET and HEAD are served",
-            ))
-        }
-    };
-    let header = |name: &str| req.headers().get(name).ok().flatten();
-    if header("via").is_some_and(|v| v.to_ascii_lowercase().contains(super::origin::VIA_TOKEN)) {
-        return Err(Refusal::new(
-            508,
-            "loop_detected",
-            "the request already passed through edgepix (Via header): refusing a loop",
-        ));
-    }
+    let head = checked_method(req)?;
     let rest = &url.path()[PREFIX.len()..];
     let (segment, raw_source) = rest.split_once('/').ok_or_else(|| {
         Refusal::new(
@@ -131,8 +115,87 @@ pub fn parse(
         options.canonical()
     };
     check_signature(&segment, &signed, &as_received, cfg, now_secs)?;
-    let source = source::resolve(url, raw_source, cfg)
-        .map_err(|e| Refusal::new(e.status(), e.code(), e.message()))?;
+    let source = source::resolve(url, raw_source, cfg).map_err(source_refusal)?;
+    finish(req, head, options, source, url, cfg)
+}
+
+/// A request from another Worker through the service binding (`Bound` in `entry.mjs`), in
+/// the shape of Cloudflare's Workers API, `fetch(imageURL, {cf: {image: options}})`: the
+/// request's URL is the source and `options_json` is `cf.image` as JSON, the one place the JSON
+/// option form (and with it `draw`) reaches the Worker. No signature is asked for: only Workers
+/// the operator bound to this one can call it (docs/OPTIONS.md, "Workers form").
+pub fn parse_bound(
+    req: &Request,
+    url: &Url,
+    cfg: &Config,
+    options_json: &str,
+) -> Result<ImageRequest, Refusal> {
+    let head = checked_method(req)?;
+    let value: serde_json::Value = serde_json::from_str(options_json).map_err(|_| {
+        Refusal::new(
+            400,
+            "bad_option",
+            "cf.image must be an object of options such as {\"width\": 640}",
+        )
+    })?;
+    let options = match value {
+        serde_json::Value::Null => Options::default(),
+        v => Options::from_json(&v)?,
+    };
+    check_sizes(&options, cfg)?;
+    let source = source::resolve_overlay(url, url.as_str(), cfg).map_err(source_refusal)?;
+    finish(req, head, options, source, url, cfg)
+}
+
+fn source_refusal(e: source::SourceError) -> Refusal {
+    Refusal::new(e.status(), e.code(), e.message())
+}
+
+/// GET or HEAD (`true` for HEAD), and not a request that already passed through edgepix.
+fn checked_method(req: &Request) -> Result<bool, Refusal> {
+    let head = match req.method() {
+        Method::Get => false,
+        Method::Head => true,
+        _ => {
+            return Err(Refusal::new(
+                405,
+                "method_not_allowed",
+                "only GET and HEAD are served",
+            ))
+        }
+    };
+    let via = req.headers().get("via").ok().flatten();
+    if via.is_some_and(|v| v.to_ascii_lowercase().contains(super::origin::VIA_TOKEN)) {
+        return Err(Refusal::new(
+            508,
+            "loop_detected",
+            "the request already passed through edgepix (Via header): refusing a loop",
+        ));
+    }
+    Ok(head)
+}
+
+/// What both entries share once the options and the source are known: the overlays' sources
+/// (checked before anything is fetched), experiments, the client.
+fn finish(
+    req: &Request,
+    head: bool,
+    options: Options,
+    source: Source,
+    url: &Url,
+    cfg: &Config,
+) -> Result<ImageRequest, Refusal> {
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let overlays = options
+        .draw
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            source::resolve_overlay(url, &d.url, cfg).map_err(|e| {
+                Refusal::new(e.status(), e.code(), format!("draw[{i}]: {}", e.message()))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     // experiments: after the signature check (a signature covers what was asked for, not the
     // arm), before anything is looked up (the arm is part of the key)
     let image_unit = source.key();
@@ -155,7 +218,10 @@ pub fn parse(
         head,
         options: assignment.options.clone(),
         source,
-        client: Client::new(accepts).on(&Network::from_headers(&header)),
+        overlays,
+        client: Client::new(accepts)
+            .on(&Network::from_headers(&header))
+            .with_width(Device::from_headers(&header).width(width_ladder(cfg))),
         if_none_match: header("if-none-match"),
         experiments: assignment,
         unit,
@@ -180,6 +246,16 @@ fn options_of(segment: &str, cfg: &Config) -> Result<Options, Refusal> {
         ));
     }
     Ok(Options::parse(segment)?)
+}
+
+/// The widths `width=auto` rounds up to: `ALLOWED_WIDTHS` when set (so an automatic width is
+/// always an allowed one), else the default ladder.
+fn width_ladder(cfg: &Config) -> &[u32] {
+    if cfg.allowed_widths.is_empty() {
+        &WIDTH_LADDER
+    } else {
+        &cfg.allowed_widths
+    }
 }
 
 /// `ALLOWED_WIDTHS`: width and height, after dpr, must be one of the listed sizes.

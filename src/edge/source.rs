@@ -171,6 +171,23 @@ pub fn resolve(request_url: &Url, raw_source: &str, cfg: &Config) -> Result<Sour
     Ok(Source { place, query })
 }
 
+/// An overlay's `url` (`draw[i].url`) as a [`Source`]: the same rules as the request's own
+/// source (allowlist, non-public hosts, traversal), its query string under the same
+/// `SOURCE_QUERY` policy. A path is relative to `ORIGIN_BASE` or the Worker's assets, as a
+/// relative source is.
+pub fn resolve_overlay(
+    request_url: &Url,
+    overlay_url: &str,
+    cfg: &Config,
+) -> Result<Source, SourceError> {
+    let without_fragment = overlay_url.split('#').next().unwrap_or_default();
+    let (raw, query) = match without_fragment.split_once('?') {
+        Some((r, q)) => (r, Some(q)),
+        None => (without_fragment, None),
+    };
+    resolve(&with_query(request_url, query), raw, cfg)
+}
+
 /// What of a source's query string reaches the cache key and the origin (`SOURCE_QUERY`).
 ///
 /// A query the origin ignores (`?v=<random>`) would otherwise make every request a new source:

@@ -3,10 +3,12 @@
 //! serves as the cache key.
 
 mod color;
+pub mod draw;
 mod named_colors;
 mod parse;
 
 pub use color::Rgba;
+pub use draw::{Draw, Repeat};
 
 use std::fmt::Write as _;
 
@@ -193,6 +195,9 @@ pub enum OnError {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Options {
     pub width: Option<u32>,
+    /// `width=auto`: the width the client's hints ask for (`crate::resolve::Device`); applied
+    /// by `resolve`, never by the plan (resolved options never have it).
+    pub width_auto: bool,
     pub height: Option<u32>,
     pub dpr: Option<f32>,
     pub fit: Fit,
@@ -218,6 +223,9 @@ pub struct Options {
     /// `compression=fast`: the quickest format to encode (JPEG, or PNG for transparency,
     /// baseline) over the smallest; applied by `resolve` and the plan.
     pub compression_fast: bool,
+    /// `draw`: overlays composited over the output in order (the last on top). JSON form
+    /// only; the overlays' bytes are handed to the engine by the caller (`crate::draw`).
+    pub draw: Vec<Draw>,
 }
 
 impl Options {
@@ -257,7 +265,8 @@ impl Options {
 
     /// The canonical form: fixed order, full names, normalised values, defaults left out.
     /// Two option strings that mean the same transform give the same canonical string, so it
-    /// is the options part of every cache key. `parse(canonical(x)) == x` holds.
+    /// is the options part of every cache key. `parse(canonical(x)) == x` holds for options
+    /// without `draw`, which has no URL form (its canonical text still tells lists apart).
     pub fn canonical(&self) -> String {
         let mut out = String::new();
         let mut push = |k: &str, v: &dyn std::fmt::Display| {
@@ -268,6 +277,8 @@ impl Options {
         };
         if let Some(v) = self.width {
             push("width", &v);
+        } else if self.width_auto {
+            push("width", &"auto");
         }
         if let Some(v) = self.height {
             push("height", &v);
@@ -366,6 +377,9 @@ impl Options {
         }
         if let Some(OnError::Redirect) = self.onerror {
             push("onerror", &"redirect");
+        }
+        if !self.draw.is_empty() {
+            push("draw", &draw::canonical(&self.draw));
         }
         out
     }

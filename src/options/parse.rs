@@ -6,7 +6,7 @@ use crate::error::{Error, ErrorCode, Result};
 
 /// Options Cloudflare Images defines that this engine does not implement yet. They are refused
 /// with a clear error rather than ignored, so nobody is served something they did not ask for.
-const NOT_IMPLEMENTED: &[&str] = &["draw"];
+const NOT_IMPLEMENTED: &[&str] = &[];
 
 /// Options Cloudflare Images defines that edgepix refuses for good, with the reason
 /// (docs/OPTIONS.md): each needs a model Cloudflare hosts and no registry ships.
@@ -97,6 +97,10 @@ pub(super) fn from_json(value: &serde_json::Value) -> Result<Options> {
     let mut seen = Vec::new();
     for (key, v) in obj {
         match (key.as_str(), v) {
+            ("draw", list) => {
+                mark(&mut seen, "draw")?;
+                opts.draw = super::draw::parse_list(list)?;
+            }
             ("gravity", serde_json::Value::Object(g)) => {
                 let axis = |k: &str| g.get(k).map(|v| v.to_string()).unwrap_or_default();
                 let text = format!("{}x{}", axis("x"), axis("y"));
@@ -271,6 +275,9 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
                 format!("option '{key}' is part of Cloudflare Images but edgepix does not offer it: it {why}"),
             ));
         }
+        if key == "draw" {
+            return Err(super::draw::url_form_refusal());
+        }
         if NOT_IMPLEMENTED.contains(&key) {
             return Err(Error::new(
                 ErrorCode::UnsupportedOption,
@@ -287,6 +294,7 @@ fn set(opts: &mut Options, seen: &mut Vec<&'static str>, key: &str, value: &str)
         mark(seen, name)?;
     }
     match name {
+        "width" if value == "auto" => opts.width_auto = true,
         "width" => opts.width = Some(parse_dimension(name, value)?),
         "height" => opts.height = Some(parse_dimension(name, value)?),
         "dpr" => {
@@ -564,9 +572,11 @@ fn border(opts: &mut Options) -> &mut Border {
 
 fn parse_dimension(name: &str, value: &str) -> Result<u32> {
     if value == "auto" {
-        return Err(Error::new(
-            ErrorCode::UnsupportedOption,
-            format!("{name}=auto (client hints) is not implemented yet; give a number of pixels"),
+        // Cloudflare documents `auto` for the width only.
+        return Err(Error::bad_option(
+            name,
+            value,
+            "a whole number of pixels from 1 to 100000 (auto is for the width only)",
         ));
     }
     value

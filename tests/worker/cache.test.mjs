@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHmac } from 'node:crypto';
 import { startOrigin, startWrangler, writeTestConfig, tmpDir } from './harness.mjs';
+import { imageInfo } from './imageinfo.mjs';
 
 const KEY_NEW = 'k-new-9f2c';
 const KEY_OLD = 'k-old-17aa';
@@ -154,6 +155,27 @@ describe('open Worker (no signature required)', () => {
     assert.equal(f.status, 200);
     assert.equal(f.h.get('content-type'), 'image/jpeg');
     assert.ok(f.body.includes(Buffer.from([0xff, 0xc0])) && !f.body.includes(Buffer.from([0xff, 0xc2])), 'baseline');
+  });
+
+  test('width=auto takes the device hints, rounds up the ladder and shares the explicit width entry', async () => {
+    const p = '/c/photos/RainDrops.jpg'; // 1920x1200
+    const a = await get(img('width=auto,format=jpeg', p), { 'Sec-CH-Width': '500' });
+    assert.equal(a.status, 200, a.text());
+    assert.deepEqual([imageInfo(a.body).width, imageInfo(a.body).height], [640, 400]);
+    for (const h of ['Sec-CH-Width', 'Sec-CH-Viewport-Width', 'Sec-CH-DPR']) assert.match(a.h.get('vary') || '', new RegExp(h));
+    await new Promise((r) => setTimeout(r, 300));
+    // a 320-px viewport at DPR 2 is the same rung: one entry, shared with width=640
+    const b = await get(img('width=auto,format=jpeg', p), { 'Sec-CH-Viewport-Width': '320', 'Sec-CH-DPR': '2' });
+    assert.equal(b.h.get('x-edgepix-cache'), 'HIT');
+    assert.ok(b.body.equals(a.body));
+    const plain = await get(img('width=640,format=jpeg', p));
+    assert.equal(plain.h.get('x-edgepix-cache'), 'HIT');
+    // no hint: the source's own width
+    const none = await get(img('width=auto,format=jpeg', p));
+    assert.equal(none.status, 200);
+    assert.equal(imageInfo(none.body).width, 1920);
+    const bad = await get(img('height=auto', p));
+    assert.equal(bad.status, 400);
   });
 
   test('CORS, Timing-Allow-Origin and x-edgepix-resized on images and errors', async () => {

@@ -148,6 +148,7 @@ process.on('exit', () => {
 
 /**
  * Starts `timeout 900 wrangler dev` (its own process group) and waits until it answers.
+ * `config` is one wrangler config or an array of them (the first is the Worker served).
  * Returns { url, stop(), output() }. `logLevel: 'log'` keeps the Worker's console.log lines
  * (the per-response events) in output().
  */
@@ -157,8 +158,9 @@ export async function startWrangler({ config, persist, vars = {}, port, logLevel
     '900',
     WRANGLER,
     'dev',
-    '-c',
-    config,
+    // several configs run as several Workers in one workerd (the first is served on `port`),
+    // connected by their service bindings
+    ...[config].flat().flatMap((c) => ['-c', c]),
     '--ip',
     '127.0.0.1',
     '--port',
@@ -171,7 +173,7 @@ export async function startWrangler({ config, persist, vars = {}, port, logLevel
   ];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   const child = spawn('timeout', args, {
-    cwd: path.dirname(config),
+    cwd: path.dirname([config].flat()[0]),
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

@@ -79,8 +79,9 @@ test('landing page and manifest are served from assets', async () => {
   const r = await get(`${wr.url}/`);
   assert.equal(r.status, 200);
   assert.match(r.h.get('content-type'), /text\/html/);
-  // the page asks for the network hints slow-connection-quality reads (www/_headers)
+  // the page asks for the hints slow-connection-quality and width=auto read (www/_headers)
   assert.match(r.h.get('accept-ch') || '', /ECT/);
+  assert.match(r.h.get('accept-ch') || '', /Sec-CH-Width/);
 });
 
 test('transform returns the requested size and format (decoded, not from headers)', async () => {
