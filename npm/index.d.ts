@@ -110,6 +110,8 @@ export interface Limits {
   maxFrames?: number;
   maxDecodedBytes?: number;
   maxMemoryBytes?: number;
+  /** Largest output area encoded as AVIF (a package built with the `avif` feature); larger is WebP with a note. */
+  maxAvifPixels?: number;
 }
 
 export interface TransformResult {
@@ -118,10 +120,10 @@ export interface TransformResult {
   width: number;
   height: number;
   /** `gif` only for an animation kept as GIF. */
-  format: 'jpeg' | 'png' | 'webp' | 'gif' | 'json';
+  format: 'jpeg' | 'png' | 'webp' | 'avif' | 'gif' | 'json';
   mimeType: string;
   timings: Timings;
-  /** Things served differently from what was asked (e.g. avif served as webp). */
+  /** Things served differently from what was asked (e.g. avif served as webp, and why). */
   notes: string[];
   /** The plan's estimate of the transform's peak memory in bytes (docs/RELIABILITY.md). */
   memoryEstimate: number;

@@ -37,6 +37,9 @@ step "clippy (core + cli, native)" cargo clippy --all-targets --features cli -- 
 step "clippy (worker, wasm32)" cargo clippy --lib --features worker --target wasm32-unknown-unknown -- -D warnings
 step "clippy (web, wasm32)" cargo clippy --lib --features web --target wasm32-unknown-unknown -- -D warnings
 step "core tests (native)" cargo test --features cli
+# the AVIF codec is an optional feature: its own tests, with it on (decode, encode, the plan's
+# AVIF output and rav1e's memory model)
+step "avif tests (native, feature avif)" cargo test --features avif --test avif --test avif_memory --test resolve
 step "core tests (wasm32 in node)" env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --target wasm32-unknown-unknown --test wasm
 step "npm package (node, types, Chromium)" bash scripts/test-npm.sh

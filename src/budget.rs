@@ -359,6 +359,7 @@ fn encode_footprint(heap: &mut Heap, plan: &Plan, frame: FrameShape, allowance: 
         }
         OutputFormat::Png => codecs::png::encode_footprint(heap, frame, allowance),
         OutputFormat::Webp => codecs::webp::encode_footprint(heap, frame, plan.quality, allowance),
+        OutputFormat::Avif => codecs::avif::encode_footprint(heap, frame, plan.quality, allowance),
         OutputFormat::Gif | OutputFormat::Json | OutputFormat::Svg => heap.alloc(0),
     }
 }
@@ -513,6 +514,7 @@ fn output_allowance(probe: &Probe, plan: &Plan) -> u64 {
         OutputFormat::Jpeg { .. } => codecs::jpeg::output_allowance(frame, metadata),
         OutputFormat::Png => codecs::png::output_allowance(frame, metadata),
         OutputFormat::Webp => codecs::webp::output_allowance(frame, plan.quality, metadata),
+        OutputFormat::Avif => codecs::avif::output_allowance(frame, metadata),
         OutputFormat::Gif | OutputFormat::Json => 0,
         OutputFormat::Svg => crate::svg::output_cap(probe.bytes),
     }

@@ -47,6 +47,12 @@ pub struct Limits {
     /// above it is refused with 413 `over_memory_budget` before anything is decoded; an
     /// encoder whose output would pass the allowance the plan gave it stops with the same code.
     pub max_memory_bytes: usize,
+    /// Largest output (width x height) encoded as AVIF; a larger `format=avif` is answered as
+    /// WebP with a note, as Cloudflare answers WebP "when encoding would be slow". rav1e costs
+    /// seconds per megapixel on the Worker's one thread (docs/OPTIONS.md, AVIF output), so
+    /// this bounds the CPU time of one AVIF answer. 0 turns AVIF output off. Cloudflare's
+    /// other AVIF rule, 1,200 px on the longest side, is `plan::AVIF_MAX_SIDE`.
+    pub max_avif_pixels: u64,
 }
 
 impl Limits {
@@ -63,6 +69,7 @@ impl Limits {
         max_animation_output_pixels: 20_000_000,
         max_decoded_bytes: 96 * 1024 * 1024,
         max_memory_bytes: 96 * 1024 * 1024,
+        max_avif_pixels: 1_000_000,
     };
 
     /// The defaults of the npm package and the CLI: a browser tab or a process has far more than an
@@ -78,6 +85,8 @@ impl Limits {
         max_animation_output_pixels: 200_000_000,
         max_decoded_bytes: 1024 * 1024 * 1024,
         max_memory_bytes: 1024 * 1024 * 1024,
+        // the 1,200 px side is the bound here
+        max_avif_pixels: 1_440_000,
     };
 }
 

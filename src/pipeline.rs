@@ -582,6 +582,9 @@ fn encode(r: &Raster, plan: &Plan, probe: &Probe) -> Result<Vec<u8>> {
         OutputFormat::Webp => {
             codecs::webp::encode(r, plan.quality, exif.as_deref(), plan.output_allowance)
         }
+        OutputFormat::Avif => {
+            codecs::avif::encode_within(r, plan.quality, exif.as_deref(), plan.output_allowance)
+        }
         OutputFormat::Gif | OutputFormat::Json | OutputFormat::Svg => Err(Error::internal(
             format!("{} output reached the still encoder", plan.output.name()),
         )),

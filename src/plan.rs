@@ -23,6 +23,8 @@ pub enum OutputFormat {
     },
     Png,
     Webp,
+    /// A still AVIF (ravif/rav1e), within `AVIF_MAX_SIDE` and `Limits::max_avif_pixels`.
+    Avif,
     /// Only for animations (a still GIF input becomes PNG).
     Gif,
     Json,
@@ -36,6 +38,7 @@ impl OutputFormat {
             OutputFormat::Jpeg { .. } => "image/jpeg",
             OutputFormat::Png => "image/png",
             OutputFormat::Webp => "image/webp",
+            OutputFormat::Avif => "image/avif",
             OutputFormat::Gif => "image/gif",
             OutputFormat::Json => "application/json",
             OutputFormat::Svg => "image/svg+xml",
@@ -46,6 +49,7 @@ impl OutputFormat {
             OutputFormat::Jpeg { .. } => "jpeg",
             OutputFormat::Png => "png",
             OutputFormat::Webp => "webp",
+            OutputFormat::Avif => "avif",
             OutputFormat::Gif => "gif",
             OutputFormat::Json => "json",
             OutputFormat::Svg => "svg",
@@ -56,6 +60,7 @@ impl OutputFormat {
             OutputFormat::Jpeg { .. } => "jpg",
             OutputFormat::Png => "png",
             OutputFormat::Webp => "webp",
+            OutputFormat::Avif => "avif",
             OutputFormat::Gif => "gif",
             OutputFormat::Json => "json",
             OutputFormat::Svg => "svg",
@@ -65,7 +70,11 @@ impl OutputFormat {
     pub fn supports_alpha(self) -> bool {
         matches!(
             self,
-            OutputFormat::Png | OutputFormat::Webp | OutputFormat::Gif | OutputFormat::Svg
+            OutputFormat::Png
+                | OutputFormat::Webp
+                | OutputFormat::Avif
+                | OutputFormat::Gif
+                | OutputFormat::Svg
         )
     }
     /// Formats this engine writes animated.
@@ -240,7 +249,12 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
     // `trim=border` searches one decoded frame: an animation asking for it is served as a still
     let animate =
         probe.frames > 1 && opts.anim != Some(false) && opts.trim.and_then(|t| t.border).is_none();
-    let mut output = output_format(probe, opts.format, animate, &mut notes);
+    let mut output = output_format(probe, opts.format, animate);
+    if output == OutputFormat::Avif && animate {
+        // no animated AVIF encoder here; every AVIF client shows animated WebP
+        notes.push("avif: an animation is served as animated webp");
+        output = OutputFormat::Webp;
+    }
     let frames = frames(probe, output, animate, limits, &mut notes)?;
     if frames == Frames::Untransformed {
         return Ok(untransformed(probe, opts, notes, limits));
@@ -285,6 +299,13 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
                 limits.max_output_pixels as f64 / 1e6
             ),
         ));
+    }
+
+    if output == OutputFormat::Avif {
+        if let Some(why) = avif_fallback(ow, oh, limits) {
+            notes.push(why);
+            output = OutputFormat::Webp;
+        }
     }
 
     if let Frames::Animated(a) = frames {
@@ -355,8 +376,35 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
                 .push("jpeg: baseline with standard tables, to fit the memory budget");
         }
     }
+    if plan.memory.peak > budget && plan.output == OutputFormat::Avif {
+        // rav1e's working set is several times the frame: WebP may still fit
+        plan.output = OutputFormat::Webp;
+        plan.notes
+            .push("avif: the encoder would not fit the memory budget, served webp");
+        (plan.memory, plan.output_allowance) = budget::estimate(probe, &plan, budget);
+    }
     check_budget(&plan, limits)?;
     Ok(plan)
+}
+
+/// Cloudflare: "AVIF ... output is limited to 1,200 pixels on the longest side"; larger
+/// requests are served as WebP.
+pub const AVIF_MAX_SIDE: u32 = 1200;
+
+/// Why an AVIF output of `w` x `h` is answered as WebP instead, if it is: the one place that
+/// decides it (`Options::resolve` only chose AVIF for the client).
+fn avif_fallback(w: u32, h: u32, limits: &Limits) -> Option<&'static str> {
+    if !crate::codecs::avif::ENCODES {
+        Some("avif: this build has no AVIF encoder (cargo feature avif), served webp")
+    } else if limits.max_avif_pixels == 0 {
+        Some("avif: AVIF output is off here (ENABLE_AVIF), served webp")
+    } else if w.max(h) > AVIF_MAX_SIDE {
+        Some("avif: longest side above 1,200 px (Cloudflare's AVIF limit), served webp")
+    } else if w as u64 * h as u64 > limits.max_avif_pixels {
+        Some("avif: more pixels than MAX_AVIF_PIXELS would encode too slowly, served webp")
+    } else {
+        None
+    }
 }
 
 fn check_budget(plan: &Plan, limits: &Limits) -> Result<()> {
@@ -614,12 +662,7 @@ fn shrink_on_load_size(
 
 /// The output format of resolved options: `auto` left by `Options::resolve` is the legacy
 /// choice for a client without WebP, which is GIF for an animation that is to stay one.
-fn output_format(
-    probe: &Probe,
-    requested: Option<FormatOption>,
-    animate: bool,
-    notes: &mut Vec<&'static str>,
-) -> OutputFormat {
+fn output_format(probe: &Probe, requested: Option<FormatOption>, animate: bool) -> OutputFormat {
     let legacy = if animate {
         OutputFormat::Gif
     } else if probe.has_alpha {
@@ -633,11 +676,8 @@ fn output_format(
         Some(FormatOption::BaselineJpeg) => OutputFormat::Jpeg { progressive: false },
         Some(FormatOption::Png) => OutputFormat::Png,
         Some(FormatOption::Webp) => OutputFormat::Webp,
-        Some(FormatOption::Avif) => {
-            // No AV1 encoder fits the edge's CPU budget yet; Cloudflare falls back the same way.
-            notes.push("avif: encoder unavailable, served webp");
-            OutputFormat::Webp
-        }
+        // within AVIF's limits, checked once the output size is known (`avif_fallback`)
+        Some(FormatOption::Avif) => OutputFormat::Avif,
         Some(FormatOption::Auto) => legacy,
         None => match probe.format {
             ImageFormat::Jpeg => OutputFormat::Jpeg { progressive: true },

@@ -143,8 +143,9 @@ impl Device {
     }
 }
 
-/// Options with every request-dependent choice made: `format=auto` is WebP for a client that
-/// takes it and stays `auto` otherwise, which then means the legacy choice (JPEG, or PNG for
+/// Options with every request-dependent choice made: `format=auto` is AVIF for a client that
+/// takes it (when this build encodes AVIF), WebP for one that takes WebP, and stays `auto`
+/// otherwise, which then means the legacy choice (JPEG, or PNG for
 /// transparency), a function of the source alone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolved(Options);
@@ -181,10 +182,15 @@ impl Options {
             ) {
                 o.format = Some(FormatOption::Auto);
             }
-        } else if o.format == Some(FormatOption::Auto)
-            && (client.accepts.webp || client.accepts.avif)
-        {
-            o.format = Some(FormatOption::Webp);
+        } else if o.format == Some(FormatOption::Auto) {
+            // AVIF for a client that takes it, only from a build that encodes it (the Worker
+            // clears `accepts.avif` when `ENABLE_AVIF` is off); the plan still answers WebP
+            // past AVIF's size limits, the fallback every AVIF client takes.
+            if client.accepts.avif && crate::codecs::avif::ENCODES {
+                o.format = Some(FormatOption::Avif);
+            } else if client.accepts.webp || client.accepts.avif {
+                o.format = Some(FormatOption::Webp);
+            }
         }
         // The hint is in device pixels; with `dpr` the width is the hint over it, so that after
         // dpr the output is the hint. No hint: the width is left to the source.

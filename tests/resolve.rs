@@ -86,8 +86,9 @@ proptest! {
                 _ => prop_assert!(false, "one key, one plan and one error: {opts} {a} {b}"),
             }
         }
-        // the format the key names is the format the plan makes
-        if let Ok(p) = &pa {
+        // the format the key names is the format the plan makes (an animation served as it
+        // came keeps its own format, as Cloudflare serves one too large to transform)
+        if let Some(p) = pa.as_ref().ok().filter(|p| p.frames != edgepix::plan::Frames::Untransformed) {
             // every browser that takes AVIF takes WebP (AVIF output is not on by default)
             let takes_webp = client(a).accepts.webp || client(a).accepts.avif;
             let expect_webp = match o.format {
@@ -95,10 +96,13 @@ proptest! {
                 Some(FormatOption::Webp) | Some(FormatOption::Avif) => true,
                 _ => false,
             };
-            prop_assert_eq!(p.output == OutputFormat::Webp, expect_webp,
+            // AVIF where this build encodes it, WebP past its limits: both are the WebP class
+            let webp_class = matches!(p.output, OutputFormat::Webp | OutputFormat::Avif);
+            prop_assert_eq!(webp_class, expect_webp,
                 "{} with Accept {:?} planned {:?}", opts, ACCEPTS[a], p.output);
             if o.format == Some(FormatOption::Auto) {
-                prop_assert_eq!(ra.canonical().contains("format=webp"), takes_webp);
+                let named = ra.canonical().contains("format=webp") || ra.canonical().contains("format=avif");
+                prop_assert_eq!(named, takes_webp);
             }
         }
     }

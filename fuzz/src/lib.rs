@@ -118,6 +118,7 @@ pub fn transform_limits() -> Limits {
         max_animation_output_pixels: 4_000_000,
         max_decoded_bytes: 16 * 1024 * 1024,
         max_memory_bytes: 48 * 1024 * 1024,
+        max_avif_pixels: 256 * 256,
     }
 }
 

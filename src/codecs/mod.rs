@@ -93,6 +93,7 @@ pub fn decode_footprint(heap: &mut Heap, probe: &Probe, size: (u32, u32)) -> Blo
         ImageFormat::Png => png::decode_footprint(heap, probe),
         ImageFormat::Gif => gif::decode_footprint(heap, probe),
         ImageFormat::Webp => webp::decode_footprint(heap, probe),
+        ImageFormat::Avif if avif::ENCODES => avif::decode_footprint(heap, probe),
         // no decoder: refused before anything is allocated
         ImageFormat::Avif | ImageFormat::Svg => heap.alloc(0),
     }

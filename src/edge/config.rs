@@ -24,6 +24,8 @@ pub struct Config {
     pub kv_retention: u64,
     /// Largest variant written to KV (KV values stop at 25 MiB).
     pub max_kv_bytes: usize,
+    /// `ENABLE_AVIF`, in a build with the encoder and a non-zero `MAX_AVIF_PIXELS`: clients
+    /// that accept AVIF get it for `format=auto`; off, `limits.max_avif_pixels` is 0.
     pub enable_avif: bool,
     pub origin_timeout_ms: u32,
     /// Max-age of a STALE response, so clients come back soon.
@@ -73,7 +75,11 @@ impl Default for Config {
             enable_avif: false,
             origin_timeout_ms: 10_000,
             stale_max_age: 60,
-            limits: Limits::EDGE,
+            // ENABLE_AVIF off: no AVIF output (`from_env`)
+            limits: Limits {
+                max_avif_pixels: 0,
+                ..Limits::EDGE
+            },
             signing_keys: Vec::new(),
             require_signature: false,
             variants: BTreeMap::new(),
@@ -182,8 +188,21 @@ impl Config {
             max_decoded_bytes: num(env, "MAX_DECODED_BYTES", dl.max_decoded_bytes),
             max_memory_bytes: num(env, "MAX_MEMORY_BYTES", dl.max_memory_bytes),
             max_output_pixels: num(env, "MAX_OUTPUT_PIXELS", dl.max_output_pixels),
+            max_avif_pixels: num(env, "MAX_AVIF_PIXELS", Limits::EDGE.max_avif_pixels),
         };
-        let enable_avif = flag(env, "ENABLE_AVIF");
+        // One switch for AVIF output: without it neither `format=auto` nor `format=avif`
+        // encodes AVIF (the plan answers WebP with a note), and a build without the encoder
+        // never offers it.
+        let enable_avif =
+            flag(env, "ENABLE_AVIF") && crate::codecs::avif::ENCODES && limits.max_avif_pixels > 0;
+        let limits = Limits {
+            max_avif_pixels: if enable_avif {
+                limits.max_avif_pixels
+            } else {
+                0
+            },
+            ..limits
+        };
         let signing_keys: Vec<Vec<u8>> = secret(env, "SIGNING_KEYS")
             .map(|s| {
                 s.split([',', ' ', '\n'])

@@ -410,7 +410,9 @@ async fn handle_image(
         None => (
             matches!(
                 out.format,
-                crate::OutputFormat::Jpeg { .. } | crate::OutputFormat::Webp
+                crate::OutputFormat::Jpeg { .. }
+                    | crate::OutputFormat::Webp
+                    | crate::OutputFormat::Avif
             )
             .then(|| resolved.options().effective_quality() as f64),
             "fixed".to_string(),

@@ -157,7 +157,7 @@ fn parse_limits(value: Option<serde_json::Value>) -> Result<Limits, Error> {
             return Err(Error::bad_option(
                 &format!("limits.{k}"),
                 &x.to_string(),
-                "a positive whole number; known limits: maxInputBytes, maxInputPixels, maxOutputDimension, maxOutputPixels, maxFrames, maxAnimationPixels, maxTransformedAnimationPixels, maxAnimationOutputPixels, maxDecodedBytes, maxMemoryBytes",
+                "a positive whole number; known limits: maxInputBytes, maxInputPixels, maxOutputDimension, maxOutputPixels, maxFrames, maxAnimationPixels, maxTransformedAnimationPixels, maxAnimationOutputPixels, maxDecodedBytes, maxMemoryBytes, maxAvifPixels",
             ));
         }
         merged[k] = serde_json::json!(x.as_f64().unwrap_or(1.0) as u64);

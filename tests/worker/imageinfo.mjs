@@ -1,5 +1,5 @@
 // Reads the real format and dimensions from an encoded image's own header (JPEG SOF, PNG IHDR,
-// WebP VP8/VP8L/VP8X), so tests never trust response headers.
+// WebP VP8/VP8L/VP8X, AVIF ftyp brand and ispe), so tests never trust response headers.
 
 export function imageInfo(buf) {
   const b = Buffer.from(buf);
@@ -9,6 +9,14 @@ export function imageInfo(buf) {
   if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) return jpeg(b);
   if (b.length >= 30 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') {
     return webp(b);
+  }
+  if (b.length >= 16 && b.toString('latin1', 4, 8) === 'ftyp' && b.toString('latin1', 8, 12) === 'avif') {
+    // the image spatial extents property: 'ispe', version/flags, width, height
+    const at = b.indexOf('ispe', 0, 'latin1');
+    if (at > 0 && at + 16 <= b.length) {
+      return { format: 'avif', width: b.readUInt32BE(at + 8), height: b.readUInt32BE(at + 12) };
+    }
+    return { format: 'avif', width: 0, height: 0 };
   }
   return { format: 'unknown', width: 0, height: 0 };
 }
