@@ -120,6 +120,14 @@ pub fn shipped() -> &'static Model {
     })
 }
 
+/// The model for a lossy output format (JPEG's for anything that is not WebP).
+pub fn for_output(format: OutputFormat) -> &'static FormatModel {
+    match format {
+        OutputFormat::Webp => &shipped().webp,
+        _ => &shipped().jpeg,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,13 +144,5 @@ mod tests {
         assert_eq!(m.margin_among(&t, 65), 4.0);
         assert_eq!(m.margin_among(&t, 30), 6.0);
         assert_eq!(m.margin_among(&t, 95), 1.0);
-    }
-}
-
-/// The model for a lossy output format (JPEG's for anything that is not WebP).
-pub fn for_output(format: OutputFormat) -> &'static FormatModel {
-    match format {
-        OutputFormat::Webp => &shipped().webp,
-        _ => &shipped().jpeg,
     }
 }
