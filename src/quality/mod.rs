@@ -50,12 +50,13 @@ pub const MAX_Q: u8 = 95;
 /// in a URL; the offline-only exhaustive search lives in the eval command, not here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Policy {
-    /// Binary search over the quality grid, judging each step with SSIMULACRA2 on crops.
+    /// Binary search over the quality grid, judging each step with SSIMULACRA2 on crops; one
+    /// check halfway refines the step.
     Search,
     /// The learned predictor alone: features of the frame -> quality, one encode.
     Predict,
     /// The predictor, then a check on crops: a pass tries one step lower, a failure searches
-    /// the steps above the prediction.
+    /// the steps above the prediction; one check halfway refines the step.
     Verify,
 }
 

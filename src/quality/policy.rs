@@ -97,6 +97,11 @@ pub fn choose(frame: &Frame, source: &[u8], auto: Auto) -> Result<Choice> {
             let grid: Vec<u8> = (MIN_Q..=MAX_Q).step_by(STEP as usize).collect();
             (choice.quality, choice.measured_score) =
                 match lowest_passing(&grid, need, |q| check(q, &mut choice))? {
+                    // the binary search left the step below failing (unless it is the floor)
+                    Some((q, s)) if q > MIN_Q => {
+                        let (q, s) = refine(q - STEP, (q, s), need, |q| check(q, &mut choice))?;
+                        (q, Some(s))
+                    }
                     Some((q, s)) => (q, Some(s)),
                     None => (MAX_Q, None),
                 };
@@ -113,20 +118,29 @@ pub fn choose(frame: &Frame, source: &[u8], auto: Auto) -> Result<Choice> {
                     // step down often passes too; one more check buys that step.
                     let lower = q.saturating_sub(STEP);
                     if lower >= MIN_Q {
-                        let s = check(lower, &mut choice)?;
-                        if s >= need {
-                            (q, choice.measured_score) = (lower, Some(s));
-                        }
+                        let s_lower = check(lower, &mut choice)?;
+                        (q, choice.measured_score) = if s_lower >= need {
+                            (lower, Some(s_lower))
+                        } else {
+                            let (q, s) = refine(lower, (q, s), need, |q| check(q, &mut choice))?;
+                            (q, Some(s))
+                        };
                     }
                 } else {
                     // The prediction was too low: search the steps above it, up to the ceiling.
                     let mut grid: Vec<u8> = (q + STEP..MAX_Q).step_by(STEP as usize).collect();
                     grid.push(MAX_Q);
-                    (q, choice.measured_score) =
-                        match lowest_passing(&grid, need, |q| check(q, &mut choice))? {
-                            Some((q, s)) => (q, Some(s)),
-                            None => (MAX_Q, None),
-                        };
+                    let failed = q;
+                    (q, choice.measured_score) = match lowest_passing(&grid, need, |q| {
+                        check(q, &mut choice)
+                    })? {
+                        Some((p, s)) => {
+                            let below = p.saturating_sub(STEP).max(failed);
+                            let (q, s) = refine(below, (p, s), need, |q| check(q, &mut choice))?;
+                            (q, Some(s))
+                        }
+                        None => (MAX_Q, None),
+                    };
                 }
             }
             choice.quality = q;
@@ -156,6 +170,24 @@ fn lowest_passing(
         }
     }
     Ok(best)
+}
+
+/// One more check halfway between a failing quality and a passing one: the grid's step of 5
+/// leaves the chosen quality up to a step above the lowest passing one (about 2.5 on average,
+/// some 5 % of the bytes); one check halves that.
+fn refine(
+    failing: u8,
+    (pass, score): (u8, f64),
+    need: f64,
+    mut check: impl FnMut(u8) -> Result<f64>,
+) -> Result<(u8, f64)> {
+    let gap = pass.saturating_sub(failing);
+    if gap < 2 {
+        return Ok((pass, score));
+    }
+    let mid = failing + gap.div_ceil(2);
+    let s = check(mid)?;
+    Ok(if s >= need { (mid, s) } else { (pass, score) })
 }
 
 /// SSIMULACRA2 of each online crop of `frame`, each encoded alone at `q`.
@@ -241,4 +273,49 @@ pub fn source_pixels(frame: &Frame) -> f64 {
 
 fn frame_is_source_size(frame: &Frame) -> bool {
     (frame.raster.width, frame.raster.height) == frame.plan.display_size
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A check whose score is the quality itself: passes from `need` up.
+    fn counted(checks: &mut Vec<u8>) -> impl FnMut(u8) -> Result<f64> + '_ {
+        |q| {
+            checks.push(q);
+            Ok(q as f64)
+        }
+    }
+
+    #[test]
+    fn search_finds_the_lowest_passing_step_then_halves_the_step_below_it() {
+        let grid: Vec<u8> = (MIN_Q..=MAX_Q).step_by(STEP as usize).collect();
+        let mut seen = Vec::new();
+        let found = lowest_passing(&grid, 72.0, counted(&mut seen)).unwrap();
+        assert_eq!(found, Some((75, 75.0)));
+        assert!(seen.len() <= 4, "{seen:?}");
+        let mut seen = Vec::new();
+        assert_eq!(
+            refine(70, (75, 75.0), 72.0, counted(&mut seen)).unwrap(),
+            (73, 73.0)
+        );
+        assert_eq!(seen, vec![73]);
+        // the midpoint fails: the passing step stays
+        let mut seen = Vec::new();
+        assert_eq!(
+            refine(70, (75, 75.0), 74.0, counted(&mut seen)).unwrap(),
+            (75, 75.0)
+        );
+        // nothing between them: no check
+        let mut seen = Vec::new();
+        assert_eq!(
+            refine(94, (95, 95.0), 90.0, counted(&mut seen)).unwrap(),
+            (95, 95.0)
+        );
+        assert!(seen.is_empty());
+        assert_eq!(
+            lowest_passing(&grid, 99.0, counted(&mut Vec::new())).unwrap(),
+            None
+        );
+    }
 }
