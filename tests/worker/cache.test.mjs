@@ -122,7 +122,10 @@ describe('open Worker (no signature required)', () => {
   });
 
   test('concurrent misses for one variant share one origin fetch and one transform', async () => {
-    const p = '/cc/public%2C%20max-age%3D4242/c/photos/hato.jpg';
+    // The origin answers after 0.6 s (ORIGIN_TIMEOUT_MS is 1.5 s here), so the five later
+    // requests arrive while the first one's fetch is under way; without the delay, a loaded
+    // CI machine once let them find its finished Cache API entry instead (not coalesced).
+    const p = '/slow600/cc/public%2C%20max-age%3D4242/c/photos/hato.jpg';
     const rs = await Promise.all(Array.from({ length: 6 }, () => get(img('width=640', p))));
     for (const r of rs) assert.equal(r.status, 200, r.text());
     const layers = rs.map((r) => r.h.get('x-edgepix-cache-layer'));

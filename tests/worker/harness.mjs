@@ -47,6 +47,13 @@ export async function startOrigin() {
   const server = http.createServer((req, res) => {
     const u = new URL(req.url, 'http://x');
     log.push({ path: u.pathname, via: req.headers.via || '', method: req.method });
+    // /slow<ms>/...: answer after that long, so requests that arrive meanwhile find the first
+    // one's fetch still under way, however loaded the machine is
+    const slow = /^\/slow(\d+)(\/.*)$/.exec(u.pathname);
+    if (slow) return void setTimeout(() => serve(req, res, slow[2]), Number(slow[1]));
+    serve(req, res, u.pathname);
+  });
+  function serve(req, res, pathname) {
     if (origin.mode === 'hang') {
       hanging.add(res);
       res.on('close', () => hanging.delete(res));
@@ -56,7 +63,7 @@ export async function startOrigin() {
       res.writeHead(500, { 'content-type': 'text/plain' });
       return res.end('origin exploded');
     }
-    let p = u.pathname;
+    let p = pathname;
     let cacheControl = 'public, max-age=3600';
     if (p.startsWith('/ttl1/')) {
       cacheControl = 'public, max-age=1';
@@ -96,7 +103,7 @@ export async function startOrigin() {
     });
     if (req.method === 'HEAD') return res.end();
     fs.createReadStream(file).pipe(res);
-  });
+  }
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   origin.port = server.address().port;
   origin.base = `http://127.0.0.1:${origin.port}`;
