@@ -246,9 +246,13 @@ pub fn with_found_border(
 /// Every decision for `region` of the EXIF-oriented source.
 fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits) -> Result<Plan> {
     let mut notes = Vec::new();
-    // `trim=border` searches one decoded frame: an animation asking for it is served as a still
-    let animate =
-        probe.frames > 1 && opts.anim != Some(false) && opts.trim.and_then(|t| t.border).is_none();
+    // `trim=border` searches one decoded frame: an animation asking for it is served as a still;
+    // so is an APNG, whose frames are not decoded here (a fuzz input once reached the frame
+    // decoder with one and answered 500 internal)
+    let animate = probe.frames > 1
+        && crate::codecs::anim::decodes_frames(probe.format)
+        && opts.anim != Some(false)
+        && opts.trim.and_then(|t| t.border).is_none();
     let mut output = output_format(probe, opts.format, animate);
     if output == OutputFormat::Avif && animate {
         // no animated AVIF encoder here; every AVIF client shows animated WebP

@@ -116,6 +116,12 @@ pub enum FrameSource<'a> {
     Webp(WebpFrames<'a>),
 }
 
+/// Whether this engine decodes `format`'s frames one by one: GIF and WebP. An APNG's frames
+/// are not decoded (it is served as its default image, a still).
+pub fn decodes_frames(format: ImageFormat) -> bool {
+    matches!(format, ImageFormat::Gif | ImageFormat::Webp)
+}
+
 impl<'a> FrameSource<'a> {
     pub fn open(bytes: &'a [u8], probe: &Probe, limits: &Limits) -> Result<FrameSource<'a>> {
         match probe.format {
