@@ -12,18 +12,10 @@ use edgepix::budget::{FrameShape, Heap};
 use edgepix::codecs::avif;
 use edgepix::pixels::{Layout, Raster};
 use edgepix::{Accepts, Limits, OutputFormat};
-use std::sync::atomic::Ordering::SeqCst;
 
 #[global_allocator]
 static ALLOC: common::counting::Counting = common::counting::Counting;
-use common::counting::{CURRENT, PEAK};
-
-fn peak_of<T>(f: impl FnOnce() -> T) -> (u64, T) {
-    let base = CURRENT.load(SeqCst);
-    PEAK.store(base, SeqCst);
-    let out = f();
-    ((PEAK.load(SeqCst) - base) as u64, out)
-}
+use common::counting::peak_of;
 
 /// The photo resized by the engine to `width`, as the frame an encoder gets.
 fn frame(file: &str, width: u32) -> Raster {

@@ -10,18 +10,10 @@ mod common;
 use common::read;
 use edgepix::{Accepts, Client, Limits, Options};
 use serde_json::json;
-use std::sync::atomic::Ordering::SeqCst;
 
 #[global_allocator]
 static ALLOC: common::counting::Counting = common::counting::Counting;
-use common::counting::{CURRENT, PEAK};
-
-fn peak_of<T>(f: impl FnOnce() -> T) -> (u64, T) {
-    let base = CURRENT.load(SeqCst);
-    PEAK.store(base, SeqCst);
-    let out = f();
-    ((PEAK.load(SeqCst) - base) as u64, out)
-}
+use common::counting::peak_of;
 
 const LOGO: &str = "conformance/webp/image-webp/reference/gallery2/4_webp_ll.png";
 

@@ -7,20 +7,15 @@
 mod common;
 use common::*;
 use edgepix::pixels::{blur, effects, Layout, Raster};
-use std::sync::atomic::Ordering::SeqCst;
 
 #[global_allocator]
 static ALLOC: common::counting::Counting = common::counting::Counting;
-use common::counting::{CURRENT, PEAK};
 
 /// Allocations the budget leaves to its slack (`budget::with_slack`): the kernel, a row of sums.
 const SMALL: u64 = 4096;
 
 fn peak_of(f: impl FnOnce()) -> u64 {
-    let base = CURRENT.load(SeqCst);
-    PEAK.store(base, SeqCst);
-    f();
-    (PEAK.load(SeqCst) - base) as u64
+    common::counting::peak_of(f).0
 }
 
 #[test]

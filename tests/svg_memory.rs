@@ -8,18 +8,10 @@
 mod common;
 
 use edgepix::{Accepts, Client, ErrorCode, Limits, Options};
-use std::sync::atomic::Ordering::SeqCst;
 
 #[global_allocator]
 static ALLOC: common::counting::Counting = common::counting::Counting;
-use common::counting::{CURRENT, PEAK};
-
-fn peak_of<T>(f: impl FnOnce() -> T) -> (u64, T) {
-    let base = CURRENT.load(SeqCst);
-    PEAK.store(base, SeqCst);
-    let out = f();
-    ((PEAK.load(SeqCst) - base) as u64, out)
-}
+use common::counting::peak_of;
 
 const OPEN: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\">";
 

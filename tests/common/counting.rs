@@ -1,5 +1,5 @@
 //! A counting global allocator for the memory tests (`bomb_alloc`, `effects_memory`,
-//! `svg_memory`): each test binary that measures installs it with
+//! `svg_memory`, `draw_memory`, `avif_memory`): each test binary that measures installs it with
 //! `#[global_allocator] static ALLOC: common::counting::Counting = common::counting::Counting;`
 //! and keeps to one test function, so no other test thread allocates while it measures.
 
@@ -36,4 +36,12 @@ unsafe impl GlobalAlloc for Counting {
         }
         q
     }
+}
+
+/// The live-heap peak above the current level while `f` runs, and what `f` returned.
+pub fn peak_of<T>(f: impl FnOnce() -> T) -> (u64, T) {
+    let base = CURRENT.load(SeqCst);
+    PEAK.store(base, SeqCst);
+    let out = f();
+    ((PEAK.load(SeqCst) - base) as u64, out)
 }
