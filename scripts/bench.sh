@@ -22,6 +22,9 @@ cargo build --release --quiet --target wasm32-unknown-unknown \
   --manifest-path scripts/bench/wasm/Cargo.toml --target-dir "$repo/target"
 wasm-bindgen --target nodejs --out-dir target/bench-wasm/pkg \
   target/wasm32-unknown-unknown/release/edgepix_bench_wasm.wasm
+# The peer is the build that ships: the same wasm-opt -Oz as the npm package.
+bash scripts/wasm-opt.sh target/bench-wasm/pkg/edgepix_bench_wasm_bg.wasm target/bench-wasm/opt.wasm
+mv target/bench-wasm/opt.wasm target/bench-wasm/pkg/edgepix_bench_wasm_bg.wasm
 # the repo's package.json says "type": "module"; wasm-bindgen --target nodejs emits CommonJS
 echo '{ "type": "commonjs" }' > target/bench-wasm/pkg/package.json
 

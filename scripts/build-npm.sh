@@ -44,9 +44,6 @@ if [ "$force" = 0 ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$FEATURES" ] &&
   fi
 fi
 
-WASM_OPT=node_modules/.bin/wasm-opt
-[ -x "$WASM_OPT" ] || { echo "missing $WASM_OPT: run npm ci (binaryen 132)" >&2; exit 1; }
-"$WASM_OPT" --version | grep -q 'version 132' || { echo "wasm-opt is not binaryen 132" >&2; exit 1; }
 command -v wasm-bindgen >/dev/null || { echo "wasm-bindgen not found: run scripts/setup.sh" >&2; exit 1; }
 
 # The Worker's target dir: the dependencies (codecs, libwebp's C) are compiled once for both
@@ -96,10 +93,7 @@ else
   if [ ! -f "$OPT" ]; then
     log "wasm-opt -Oz (binaryen 132)"
     rm -f "$WORK"/opt-*.wasm
-    # The features rustc enables by default for wasm32 plus simd128 (.cargo/config.toml).
-    "$WASM_OPT" -Oz --enable-simd --enable-bulk-memory --enable-sign-ext \
-      --enable-nontrapping-float-to-int --enable-mutable-globals --enable-reference-types \
-      --enable-multivalue "$RAW" -o "$OPT.partial"
+    bash scripts/wasm-opt.sh "$RAW" "$OPT.partial"
     mv "$OPT.partial" "$OPT"
   else
     log "wasm-opt: input unchanged, reusing $OPT"

@@ -287,31 +287,60 @@ function edgepixOpts(wl) {
 // ---------------------------------------------------------------------------------- quality
 let sharpForRef;
 const refCache = new Map();
-/** Greyscale pixels of an encoded image, resized to w x h if it differs (it should not). */
+/** Rec. 601 luma of 8-bit RGB (3 bytes per pixel), rounded: one formula for both sides. */
+function luma(rgb) {
+  const out = new Uint8Array(rgb.length / 3);
+  for (let i = 0, o = 0; o < out.length; i += 3, o++) {
+    out[o] = Math.round(0.299 * rgb[i] + 0.587 * rgb[i + 1] + 0.114 * rgb[i + 2]);
+  }
+  return out;
+}
+/** Greyscale pixels of an encoded output (decoded by sharp, flattened on white); resized to
+ *  w x h only if it differs, which it should not. */
 async function grey(bytes, w, h) {
   const { data, info } = await sharpForRef(bytes)
     .resize({ width: w, height: h, fit: 'fill', kernel: 'lanczos3' })
     .flatten({ background: '#ffffff' })
-    .greyscale()
+    .removeAlpha()
+    .toColourspace('srgb')
     .raw()
     .toBuffer({ resolveWithObject: true });
-  if (info.channels !== 1) throw new Error(`grey: ${info.channels} channels`);
-  return data;
+  if (info.channels !== 3) throw new Error(`grey: ${info.channels} channels`);
+  return luma(data);
 }
-/** Reference: sharp's Lanczos3 resize of the full-size decode (no shrink-on-load), unencoded. */
+/** Reference, independent of every peer: ImageMagick's float Lanczos3 (`-filter Lanczos`,
+ *  three lobes, Q16) of the full-size decode, flattened on white, unencoded. No peer resizes
+ *  with ImageMagick, so none is favoured by construction (libvips' own resize was the
+ *  reference before, which favoured sharp and wasm-vips). */
 async function reference(wl, bytes) {
   const key = `${wl.file}@${wl.width}`;
   if (!refCache.has(key)) {
-    const { data, info } = await sharpForRef(bytes)
-      .resize({ width: wl.width, fastShrinkOnLoad: false, kernel: 'lanczos3' })
-      .flatten({ background: '#ffffff' })
-      .greyscale()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 1) throw new Error(`reference: ${info.channels} channels`);
-    refCache.set(key, { data, w: info.width, h: info.height });
+    const r = spawnSync(
+      'convert',
+      ['-', '-background', 'white', '-alpha', 'remove', '-alpha', 'off', '-colorspace', 'sRGB',
+        '-filter', 'Lanczos', '-resize', `${wl.width}x`, '-depth', '8', 'ppm:-'],
+      { input: bytes, maxBuffer: 1 << 30 },
+    );
+    if (r.status !== 0) throw new Error(`reference: convert: ${r.stderr}`);
+    const { w, h, pixels } = parsePpm(r.stdout);
+    refCache.set(key, { data: luma(pixels), w, h });
   }
   return refCache.get(key);
+}
+/** Binary PPM (P6, maxval 255): width, height and the RGB bytes. */
+function parsePpm(buf) {
+  const fields = [];
+  let i = 0;
+  while (fields.length < 4) {
+    while (/\s/.test(String.fromCharCode(buf[i]))) i++;
+    if (buf[i] === 0x23) { while (buf[i] !== 0x0a) i++; continue; }
+    let t = '';
+    while (!/\s/.test(String.fromCharCode(buf[i]))) t += String.fromCharCode(buf[i++]);
+    fields.push(t);
+  }
+  if (fields[0] !== 'P6' || fields[3] !== '255') throw new Error(`reference: not an 8-bit PPM (${fields})`);
+  const w = +fields[1], h = +fields[2];
+  return { w, h, pixels: buf.subarray(i + 1, i + 1 + w * h * 3) };
 }
 /** Mean SSIM over 8x8 windows with stride 4 (Wang et al. constants, L = 255). */
 function ssim(a, b, w, h) {
