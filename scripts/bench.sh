@@ -8,7 +8,7 @@
 #                    [--doc F | --no-doc]
 #
 # Needs the corpus at ../shared/corpus (or EDGEPIX_CORPUS), node >= 20, the wasm32 target and
-# wasm-bindgen (the version pinned in Cargo.toml).
+# what scripts/setup.sh --test installs (ImageMagick for the SSIM reference).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -20,12 +20,12 @@ echo "== wasm: scripts/bench/wasm (core only, +simd128 from .cargo/config.toml)"
 # cwd stays at the repo root so .cargo/config.toml (simd128) applies; shares target/.
 cargo build --release --quiet --target wasm32-unknown-unknown \
   --manifest-path scripts/bench/wasm/Cargo.toml --target-dir "$repo/target"
-wasm-bindgen --target nodejs --out-dir target/bench-wasm/pkg \
+"$(bash scripts/wasm-bindgen-path.sh)" --target nodejs --out-dir target/bench-wasm/pkg \
   target/wasm32-unknown-unknown/release/edgepix_bench_wasm.wasm
 # The peer is the build that ships: the same wasm-opt -Oz as the npm package.
 bash scripts/wasm-opt.sh target/bench-wasm/pkg/edgepix_bench_wasm_bg.wasm target/bench-wasm/opt.wasm
 mv target/bench-wasm/opt.wasm target/bench-wasm/pkg/edgepix_bench_wasm_bg.wasm
-# the repo's package.json says "type": "module"; wasm-bindgen --target nodejs emits CommonJS
+# the repo's package.json says "type": "module"; "$(bash scripts/wasm-bindgen-path.sh)" --target nodejs emits CommonJS
 echo '{ "type": "commonjs" }' > target/bench-wasm/pkg/package.json
 
 echo "== peers: npm ci in scripts/bench" >&2

@@ -44,12 +44,12 @@ if [ "$force" = 0 ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$FEATURES" ] &&
   fi
 fi
 
-command -v wasm-bindgen >/dev/null || { echo "wasm-bindgen not found: run scripts/setup.sh" >&2; exit 1; }
+WASM_BINDGEN=$(bash scripts/wasm-bindgen-path.sh)
 
 # The Worker's target dir: the dependencies (codecs, libwebp's C) are compiled once for both
 # builds, so the package costs a recompile of the edgepix crate, not a second full build.
-# worker-build sets WASM_BINDGEN_USE_JS_SYS for its cargo run, and wasm-bindgen's macros read
-# it without cargo tracking it: the same value here keeps the shared artifacts identical.
+# scripts/build-worker.sh sets WASM_BINDGEN_USE_JS_SYS for its cargo run, and wasm-bindgen's
+# macros read it without cargo tracking it: the same value here keeps the shared artifacts identical.
 export CARGO_TARGET_DIR="${EDGEPIX_NPM_TARGET_DIR:-target}"
 export WASM_BINDGEN_USE_JS_SYS=1
 # the default features include libwebp, compiled for wasm32 by Debian's clang-16
@@ -78,7 +78,7 @@ else
     # --experimental-reset-state-function: exports __wbg_reset_state(), which npm/index.js calls
     # after a trap to continue on a fresh instance of the compiled module.
     log "wasm-bindgen --target web"
-    wasm-bindgen --target web --experimental-reset-state-function --out-dir "$WORK/bindgen" \
+    "$WASM_BINDGEN" --target web --experimental-reset-state-function --out-dir "$WORK/bindgen" \
       --out-name edgepix_wasm "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/edgepix.wasm"
   ) 9>"$CARGO_TARGET_DIR/.wasm32-release.lock"
   echo "$FEATURES" > "$BINDGEN_STAMP"

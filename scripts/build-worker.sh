@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Builds the Worker bundle (build/index.js, build/index_bg.wasm, build/worker/shim.mjs) with
-# worker-build, offline: wasm-bindgen, wasm-opt and esbuild come from the machine, not GitHub.
+# Builds the Worker's engine (build/index.js + build/index_bg.wasm), offline, with the tools the
+# machine already has: cargo -> wasm-bindgen --target module (tools/wasm-bindgen) -> wasm-opt -Oz
+# (binaryen from node_modules). wrangler bundles src/edge/entry.mjs, which imports it, at
+# `wrangler dev`/`deploy`. These are the steps worker-build 0.8 runs; doing them here saves its
+# `cargo install` (about 5 minutes on a fresh 2-core machine) and keeps every tool pinned by a
+# lockfile in this repository.
 # Skips the build when build/ is newer than every input (pass --force to rebuild anyway).
 #   scripts/build-worker.sh [--force] [--trap]
-# --trap builds the test-only bundle into build-trap/ (feature test-trap, the same release
+# --trap builds the test-only engine into build-trap/ (feature test-trap, the same release
 # flags): never deployed, used by tests/worker/trap.test.mjs.
 # Optional codecs beyond the defaults (cargo features, comma-separated), e.g. EDGEPIX_FEATURES=avif.
 set -euo pipefail
@@ -25,30 +29,51 @@ if [ "$(cat "$out/.features" 2>/dev/null)" != "$FEATURES" ]; then
   rm -f "$out/index_bg.wasm" # a build with other features is not up to date
 fi
 
-if [ "$force" = 0 ] && [ -f "$out/worker/shim.mjs" ] && [ -f "$out/index_bg.wasm" ]; then
-  newer=$(find src Cargo.toml Cargo.lock .cargo build.rs tests/golden/engine.tsv third_party csys -newer "$out/index_bg.wasm" -type f -print -quit 2>/dev/null || true)
+if [ "$force" = 0 ] && [ -f "$out/index.js" ] && [ -f "$out/index_bg.wasm" ]; then
+  newer=$(find src Cargo.toml Cargo.lock .cargo build.rs tests/golden/engine.tsv third_party csys \
+    scripts/build-worker.sh -newer "$out/index_bg.wasm" -type f -print -quit 2>/dev/null || true)
   if [ -z "$newer" ]; then
     echo "build-worker: $out/ is up to date"
     exit 0
   fi
 fi
 
-export WASM_BINDGEN_BIN="${WASM_BINDGEN_BIN:-$(command -v wasm-bindgen || echo "$HOME/.cargo/bin/wasm-bindgen")}"
-export WASM_OPT_BIN="${WASM_OPT_BIN:-$ROOT/node_modules/.bin/wasm-opt}"
-export ESBUILD_BIN="${ESBUILD_BIN:-$ROOT/node_modules/@esbuild/linux-x64/bin/esbuild}"
-WORKER_BUILD="$(command -v worker-build || echo "$HOME/.cargo/bin/worker-build")"
-for b in "$WASM_BINDGEN_BIN" "$WASM_OPT_BIN" "$ESBUILD_BIN" "$WORKER_BUILD"; do
-  [ -x "$b" ] || { echo "build-worker: missing $b (run scripts/setup.sh)" >&2; exit 1; }
-done
+WASM_BINDGEN=$(bash scripts/wasm-bindgen-path.sh)
 # The default features include libwebp, compiled for wasm32 by Debian's clang-16.
 bash scripts/setup-c-toolchain.sh
-echo "build-worker: worker-build --release --out-dir $out --features $FEATURES"
 # The test build gets its own cargo target dir so it never swaps the shipped build's wasm.
 if [ "$out" != build ]; then export CARGO_TARGET_DIR="$ROOT/target/trap"; fi
-# scripts/build-npm.sh builds into the same target dir (sharing the compiled dependencies) and
-# writes the same edgepix.wasm; the lock keeps the two from swapping it under each other.
-LOCK="${CARGO_TARGET_DIR:-$ROOT/target}/.wasm32-release.lock"
-mkdir -p "$(dirname "$LOCK")"
-flock "$LOCK" "$WORKER_BUILD" --release --out-dir "$out" --features "$FEATURES"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+# wasm-bindgen's macros read this without cargo tracking it; scripts/build-npm.sh sets the same
+# value, so the two builds share their compiled dependencies.
+export WASM_BINDGEN_USE_JS_SYS=1
+STAGE="$out.stage"
+rm -rf "$STAGE" && mkdir -p "$STAGE"
+(
+  # scripts/build-npm.sh builds into the same target dir and writes the same edgepix.wasm:
+  # the lock keeps the two from swapping it before wasm-bindgen has read it.
+  flock 9
+  echo "build-worker: cargo build --release --target wasm32-unknown-unknown --features $FEATURES"
+  cargo build --release --target wasm32-unknown-unknown --lib --features "$FEATURES"
+  # --experimental-reset-state-function: __wbg_reset_state(), with which src/edge/guard.mjs
+  # continues on a fresh instance after a trap; --force-enable-abort-handler: a panic marks the
+  # instance as terminated instead of leaving it half-run.
+  "$WASM_BINDGEN" --target module --experimental-reset-state-function --force-enable-abort-handler \
+    --no-typescript --out-name index --out-dir "$STAGE" "$TARGET_DIR/wasm32-unknown-unknown/release/edgepix.wasm"
+) 9>"$TARGET_DIR/.wasm32-release.lock"
+
+# The module target imports the wasm as a source-phase import, which wrangler's bundler does
+# not parse yet; a plain import of a .wasm file gives the same WebAssembly.Module in workerd.
+sed -i 's/^import source \(.*\.wasm.\);\?$/import \1;/' "$STAGE/index.js"
+grep -q '^import source ' "$STAGE/index.js" && { echo "build-worker: a source-phase import is left in index.js" >&2; exit 1; }
+
+echo "build-worker: wasm-opt -Oz (binaryen 132)"
+# The Worker module also uses exception handling (wasm-bindgen's catch wrappers and abort
+# handler); --debuginfo keeps the name section, so a trap's stack names its functions.
+bash scripts/wasm-opt.sh "$STAGE/index_bg.wasm" "$STAGE/opt.wasm" --enable-exception-handling --debuginfo
+mv "$STAGE/opt.wasm" "$STAGE/index_bg.wasm"
+
+rm -rf "$out"
+mv "$STAGE" "$out"
 echo "$FEATURES" > "$out/.features"
-ls -l "$out/index_bg.wasm" "$out/worker/shim.mjs"
+ls -l "$out/index.js" "$out/index_bg.wasm"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main command: from a fresh machine to the Worker serving on http://127.0.0.1:8787, with
 # the landing page (the npm package in a Web Worker, and a URL builder against the Worker).
-#   1. scripts/setup.sh           toolchain, npm ci, chromium (each step skipped when done)
-#   2. scripts/build-worker.sh    worker-build --release, offline (skipped when up to date)
+#   1. scripts/setup.sh           wasm32 target, npm ci, clang-16, tools/wasm-bindgen (each step
+#                                 skipped when done; the test-only tools are `setup.sh --test`)
+#   2. scripts/build-worker.sh    cargo -> wasm-bindgen -> wasm-opt, offline (skipped when up to date)
 #   3. scripts/build-npm.sh       the npm package into www/pkg, which the page imports; shares
 #                                 the Worker's cargo target dir, so only the edgepix crate is
 #                                 compiled again (skipped when up to date)

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # Incremental state doubles target/ and a one-shot run never reuses it.
 [ -n "${CI:-}" ] && export CARGO_INCREMENTAL=0
 
-bash scripts/setup.sh || { echo "setup failed"; exit 1; }
+bash scripts/setup.sh --test || { echo "setup failed"; exit 1; }
 
 passed=0
 failed=0

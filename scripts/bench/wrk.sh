@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Load test of the Worker under local `wrangler dev` (workerd) on loopback, next to a trivial
-# Worker that returns a fixed body of the same size, in the same run:
+# Load test of the Worker under local `wrangler dev` (workerd) on loopback, next to two trivial
+# JS Workers in the same run: one returns a fixed body of the same size, one answers from the
+# Cache API (the floor of a cache hit):
 #   - cache hit: wrk, 32 connections, 30 s, one URL (RainDrops.jpg -> 800 px JPEG q80)
 #   - cache miss: sequential requests with distinct options (each one decodes and encodes)
 # Needs scripts/build-worker.sh (and what scripts/setup.sh installs) and wrk.
@@ -16,6 +17,7 @@ CORPUS="${EDGEPIX_CORPUS:-$ROOT/../shared/corpus}"
 W="$ROOT/target/bench-wrk"
 P1=${EDGEPIX_WRK_PORT:-8797}
 P2=$((P1 + 1))
+P3=$((P1 + 2))
 
 scripts/build-worker.sh >&2
 rm -rf "$W" && mkdir -p "$W/assets" "$W/trivial-assets"
@@ -77,6 +79,26 @@ printf 'name = "trivial"\nmain = "trivial.mjs"\ncompatibility_date = "2025-06-01
 serve "$W/trivial.toml" "$P2" "$W/trivial.log"
 wait_up "$P2"
 
+# The floor of a Cache API hit: a JS Worker that answers from caches.default and nothing else
+# (the body is put there by its first request).
+cat >"$W/cachefloor.mjs" <<JS
+const body = new Uint8Array($SIZE).fill(120);
+export default {
+  async fetch(request, env, ctx) {
+    const key = "https://cache.invalid/raindrops-800";
+    const hit = await caches.default.match(key);
+    if (hit) return hit;
+    const resp = new Response(body, { headers: { "content-type": "image/jpeg", "cache-control": "public, max-age=3600" } });
+    ctx.waitUntil(caches.default.put(key, resp.clone()));
+    return resp;
+  },
+};
+JS
+printf 'name = "cachefloor"\nmain = "cachefloor.mjs"\ncompatibility_date = "2025-06-01"\n' >"$W/cachefloor.toml"
+serve "$W/cachefloor.toml" "$P3" "$W/cachefloor.log"
+wait_up "$P3"
+curl -s -o /dev/null "http://127.0.0.1:$P3/" && sleep 1
+
 row() { # name wrk-output
   local rps p50 p99
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$2")
@@ -89,8 +111,10 @@ STARTED=$(date -u '+%Y-%m-%d %H:%M')
 echo "== load: $(uptime)" >&2
 out1=$(wrk -t2 -c"$CONN" -d"${DUR}s" --latency "$HIT_URL")
 out2=$(wrk -t2 -c"$CONN" -d"${DUR}s" --latency "http://127.0.0.1:$P2/")
+out3=$(wrk -t2 -c"$CONN" -d"${DUR}s" --latency "http://127.0.0.1:$P3/")
 echo "$out1" >"$W/wrk-edgepix.txt"
 echo "$out2" >"$W/wrk-trivial.txt"
+echo "$out3" >"$W/wrk-cachefloor.txt"
 
 # Misses: a new quality each time is a new cache key, so each request decodes + encodes.
 : >"$W/miss.txt"
@@ -113,6 +137,7 @@ report() {
   echo "|---|---:|---:|---:|"
   row "edgepix Worker, cache hit" "$out1"
   row "trivial Worker, fixed body" "$out2"
+  row "trivial Worker, Cache API hit" "$out3"
   echo
   echo "Cache-miss latency (sequential, distinct options, 1920x1200 JPEG -> 800 px): p50 | p99: $miss"
   echo "miss headers: $(awk '{print $2}' "$W/miss.txt" | sort | uniq -c | tr '\n' ' ')"

@@ -1,8 +1,10 @@
-// The Worker's entry (wrangler.toml `main`): worker-build's output behind the trap guard, and
-// the service-binding entrypoint `Bound` (see guard.mjs) for other Workers' JSON options.
+// The Worker's entry (wrangler.toml `main`): the engine (built by scripts/build-worker.sh) behind
+// the trap guard, and the service-binding entrypoint `Bound` (see guard.mjs) for other Workers'
+// JSON options. wrangler bundles this file with the engine module and its .wasm.
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import Shim from '../../build/worker/shim.mjs';
-import { guarded, bound } from './guard.mjs';
+import * as engine from '../../build/index.js';
+import { engineEntrypoint, guarded, bound } from './guard.mjs';
 
-export default guarded(Shim);
-export const Bound = bound(Shim, WorkerEntrypoint);
+const Engine = engineEntrypoint(engine, WorkerEntrypoint);
+export default guarded(Engine);
+export const Bound = bound(Engine, WorkerEntrypoint);
