@@ -354,7 +354,7 @@ const git = (...a) => spawnSync('git', a, { cwd: repo, encoding: 'utf8' }).stdou
 const meta = {
   date: new Date().toISOString(),
   commit: git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? ' (dirty)' : ''),
-  command: `node scripts/bench/webp-bdrate.mjs ${argv.join(' ')}`.trim(),
+  command: `${process.env.EDGEPIX_BENCH_WASM ? `EDGEPIX_BENCH_WASM=${wasmPkg} ` : ''}node scripts/bench/webp-bdrate.mjs ${argv.join(' ')}`.trim(),
   node: process.version,
   sharp: require(nm('sharp/package.json')).version,
   libwebpInSharp: sharp.versions.webp,
