@@ -38,7 +38,6 @@ if [ "$force" = 0 ] && [ -f "$out/index.js" ] && [ -f "$out/index_bg.wasm" ]; th
   fi
 fi
 
-WASM_BINDGEN=$(bash scripts/wasm-bindgen-path.sh)
 # The default features include libwebp, compiled for wasm32 by Debian's clang-16.
 bash scripts/setup-c-toolchain.sh
 # The test build gets its own cargo target dir so it never swaps the shipped build's wasm.
@@ -53,8 +52,14 @@ rm -rf "$STAGE" && mkdir -p "$STAGE"
   # scripts/build-npm.sh builds into the same target dir and writes the same edgepix.wasm:
   # the lock keeps the two from swapping it before wasm-bindgen has read it.
   flock 9
+  # tools/wasm-bindgen (about a minute to compile the first time) builds beside the engine:
+  # the engine's fat-LTO link leaves a core idle for most of its last minute.
+  bash scripts/wasm-bindgen-path.sh >"$STAGE/.wasm-bindgen" &
+  bindgen_build=$!
   echo "build-worker: cargo build --release --target wasm32-unknown-unknown --features $FEATURES"
   cargo build --release --target wasm32-unknown-unknown --lib --features "$FEATURES"
+  wait "$bindgen_build"
+  WASM_BINDGEN=$(cat "$STAGE/.wasm-bindgen")
   # --experimental-reset-state-function: __wbg_reset_state(), with which src/edge/guard.mjs
   # continues on a fresh instance after a trap; --force-enable-abort-handler: a panic marks the
   # instance as terminated instead of leaving it half-run.
@@ -73,7 +78,7 @@ echo "build-worker: wasm-opt -Oz (binaryen 132)"
 bash scripts/wasm-opt.sh "$STAGE/index_bg.wasm" "$STAGE/opt.wasm" --enable-exception-handling --debuginfo
 mv "$STAGE/opt.wasm" "$STAGE/index_bg.wasm"
 
-rm -rf "$out"
+rm -rf "$out" "$STAGE/.wasm-bindgen"
 mv "$STAGE" "$out"
 echo "$FEATURES" > "$out/.features"
 ls -l "$out/index.js" "$out/index_bg.wasm"
