@@ -43,6 +43,7 @@ bash scripts/setup-c-toolchain.sh
 # The test build gets its own cargo target dir so it never swaps the shipped build's wasm.
 if [ "$out" != build ]; then export CARGO_TARGET_DIR="$ROOT/target/trap"; fi
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+mkdir -p "$TARGET_DIR" # the lock file lives there, before cargo has made it on a fresh clone
 # wasm-bindgen's macros read this without cargo tracking it; scripts/build-npm.sh sets the same
 # value, so the two builds share their compiled dependencies.
 export WASM_BINDGEN_USE_JS_SYS=1

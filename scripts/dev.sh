@@ -28,8 +28,10 @@ timed scripts/build-worker.sh &
 worker_build=$!
 timed scripts/build-npm.sh &
 npm_build=$!
-wait "$worker_build"
-wait "$npm_build"
+built=0
+wait "$worker_build" || built=1
+wait "$npm_build" || built=1
+[ "$built" = 0 ] || { echo "== dev: a build failed (see above)" >&2; exit 1; }
 timed scripts/prepare-samples.sh
 
 BASE="http://127.0.0.1:$PORT"
