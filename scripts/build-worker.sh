@@ -38,12 +38,12 @@ if [ "$force" = 0 ] && [ -f "$out/index.js" ] && [ -f "$out/index_bg.wasm" ]; th
   fi
 fi
 
-WASM_BINDGEN=$(bash scripts/wasm-bindgen-path.sh)
 # The default features include libwebp, compiled for wasm32 by Debian's clang-16.
 bash scripts/setup-c-toolchain.sh
 # The test build gets its own cargo target dir so it never swaps the shipped build's wasm.
 if [ "$out" != build ]; then export CARGO_TARGET_DIR="$ROOT/target/trap"; fi
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+mkdir -p "$TARGET_DIR" # the lock file lives there, before cargo has made it on a fresh clone
 # wasm-bindgen's macros read this without cargo tracking it; scripts/build-npm.sh sets the same
 # value, so the two builds share their compiled dependencies.
 export WASM_BINDGEN_USE_JS_SYS=1
@@ -53,8 +53,14 @@ rm -rf "$STAGE" && mkdir -p "$STAGE"
   # scripts/build-npm.sh builds into the same target dir and writes the same edgepix.wasm:
   # the lock keeps the two from swapping it before wasm-bindgen has read it.
   flock 9
+  # tools/wasm-bindgen (about a minute to compile the first time) builds beside the engine:
+  # the engine's fat-LTO link leaves a core idle for most of its last minute.
+  bash scripts/wasm-bindgen-path.sh >"$STAGE/.wasm-bindgen" &
+  bindgen_build=$!
   echo "build-worker: cargo build --release --target wasm32-unknown-unknown --features $FEATURES"
   cargo build --release --target wasm32-unknown-unknown --lib --features "$FEATURES"
+  wait "$bindgen_build"
+  WASM_BINDGEN=$(cat "$STAGE/.wasm-bindgen")
   # --experimental-reset-state-function: __wbg_reset_state(), with which src/edge/guard.mjs
   # continues on a fresh instance after a trap; --force-enable-abort-handler: a panic marks the
   # instance as terminated instead of leaving it half-run.
@@ -73,7 +79,7 @@ echo "build-worker: wasm-opt -Oz (binaryen 132)"
 bash scripts/wasm-opt.sh "$STAGE/index_bg.wasm" "$STAGE/opt.wasm" --enable-exception-handling --debuginfo
 mv "$STAGE/opt.wasm" "$STAGE/index_bg.wasm"
 
-rm -rf "$out"
+rm -rf "$out" "$STAGE/.wasm-bindgen"
 mv "$STAGE" "$out"
 echo "$FEATURES" > "$out/.features"
 ls -l "$out/index.js" "$out/index_bg.wasm"

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The main command: from a fresh machine to the Worker serving on http://127.0.0.1:8787, with
 # the landing page (the npm package in a Web Worker, and a URL builder against the Worker).
-#   1. scripts/setup.sh           wasm32 target, npm ci, clang-16, tools/wasm-bindgen (each step
-#                                 skipped when done; the test-only tools are `setup.sh --test`)
-#   2. scripts/build-worker.sh    cargo -> wasm-bindgen -> wasm-opt, offline (skipped when up to date)
+#   1. scripts/setup.sh           wasm32 target, npm ci, clang-16 (each step skipped when done;
+#                                 the test-only tools are `setup.sh --test`)
+#   2. scripts/build-worker.sh    cargo -> wasm-bindgen (tools/wasm-bindgen, built beside the
+#                                 engine) -> wasm-opt, offline (skipped when up to date)
 #   3. scripts/build-npm.sh       the npm package into www/pkg, which the page imports; shares
 #                                 the Worker's cargo target dir, so only the edgepix crate is
-#                                 compiled again (skipped when up to date)
+#                                 compiled again (skipped when up to date); runs beside step 2
 #   4. scripts/prepare-samples.sh demo photos in www/samples + manifest.json (made with the npm
 #                                 package in node: no native build)
 #   5. wrangler dev               assets (www/) + Worker + local KV and Cache API (state in .wrangler/)
@@ -21,8 +22,16 @@ timed() {
   printf '== dev: %s took %ss\n' "$1" $((SECONDS - start)) >&2
 }
 timed scripts/setup.sh
-timed scripts/build-worker.sh
-timed scripts/build-npm.sh
+# The two builds share the cargo target dir and take turns (a lock) for cargo + wasm-bindgen;
+# started together, one's wasm-opt runs while the other compiles.
+timed scripts/build-worker.sh &
+worker_build=$!
+timed scripts/build-npm.sh &
+npm_build=$!
+built=0
+wait "$worker_build" || built=1
+wait "$npm_build" || built=1
+[ "$built" = 0 ] || { echo "== dev: a build failed (see above)" >&2; exit 1; }
 timed scripts/prepare-samples.sh
 
 BASE="http://127.0.0.1:$PORT"

@@ -20,10 +20,6 @@ if [ ! -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.
   npm ci --no-audit --no-fund
 fi
 
-# The builds' wasm-bindgen (tools/wasm-bindgen, about a minute to compile): built now, while
-# nothing else needs the cores, rather than in the middle of the first build.
-bash scripts/wasm-bindgen-path.sh >/dev/null
-
 need_apt=()
 if [ "$tests" = 1 ]; then
   # The wasm32 core tests run under wasm-bindgen-test-runner, which only the official CLI

@@ -36,6 +36,9 @@ for line in open(f"{root}/wrangler.toml"):
     line = re.sub(r'^main = .*$', f'main = "{root}/src/edge/entry.mjs"', line)
     line = re.sub(r'^directory = .*$', f'directory = "{w}/assets"', line)
     out.append(line)
+# Events go to Analytics Engine, as in a deployment (docs/EXPERIMENTS.md): without the binding
+# each answer prints a log line, which wrangler (a node process on the same two cores) relays.
+out.append('\n[[analytics_engine_datasets]]\nbinding = "EDGEPIX_EVENTS"\ndataset = "edgepix_events"\n')
 open(f"{w}/wrangler.toml", "w").write("".join(out))
 PY
 
@@ -99,19 +102,46 @@ serve "$W/cachefloor.toml" "$P3" "$W/cachefloor.log"
 wait_up "$P3"
 curl -s -o /dev/null "http://127.0.0.1:$P3/" && sleep 1
 
-row() { # name wrk-output
+row() { # name wrk-output cpu-ms-per-request
   local rps p50 p99
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$2")
   p50=$(awk '$1=="50%" {print $2}' <<<"$2")
   p99=$(awk '$1=="99%" {print $2}' <<<"$2")
-  echo "| $1 | $rps | $p50 | $p99 |"
+  echo "| $1 | $rps | $p50 | $p99 | $3 |"
 }
+# CPU time (user + system, in clock ticks) of a process and all its descendants: the server's
+# wrangler and workerd processes. Per request, it does not depend on what else the machine
+# runs, unlike requests/s.
+tree_ticks() {
+  local all
+  all=$(ps -e -o pid=,ppid=)
+  local todo=("$1") t=0 p
+  while [ ${#todo[@]} -gt 0 ]; do
+    p=${todo[0]}
+    todo=("${todo[@]:1}")
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    todo+=($(awk -v pp="$p" '$2 == pp {print $1}' <<<"$all"))
+  done
+  echo "$t"
+}
+# wrk against URL while counting the CPU of server PID: prints wrk's output, then
+# "cpu_ms_per_request N" as its last line.
+measured_wrk() { # pid url
+  local t0 t1 out n
+  t0=$(tree_ticks "$1")
+  out=$(wrk -t2 -c"$CONN" -d"${DUR}s" --latency "$2")
+  t1=$(tree_ticks "$1")
+  n=$(awk '/requests in/ {print $1}' <<<"$out")
+  echo "$out"
+  echo "cpu_ms_per_request $(awk -v a="$t0" -v b="$t1" -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", (b - a) * 1000 / hz / n}')"
+}
+cpu_of() { awk '$1 == "cpu_ms_per_request" {print $2}' <<<"$1"; }
 LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 STARTED=$(date -u '+%Y-%m-%d %H:%M')
 echo "== load: $(uptime)" >&2
-out1=$(wrk -t2 -c"$CONN" -d"${DUR}s" --latency "$HIT_URL")
-out2=$(wrk -t2 -c"$CONN" -d"${DUR}s" --latency "http://127.0.0.1:$P2/")
-out3=$(wrk -t2 -c"$CONN" -d"${DUR}s" --latency "http://127.0.0.1:$P3/")
+out1=$(measured_wrk "${pids[0]}" "$HIT_URL")
+out2=$(measured_wrk "${pids[1]}" "http://127.0.0.1:$P2/")
+out3=$(measured_wrk "${pids[2]}" "http://127.0.0.1:$P3/")
 echo "$out1" >"$W/wrk-edgepix.txt"
 echo "$out2" >"$W/wrk-trivial.txt"
 echo "$out3" >"$W/wrk-cachefloor.txt"
@@ -133,11 +163,11 @@ report() {
   echo
   echo "Loopback, wrk -t2 -c$CONN -d${DUR}s, body $SIZE B (RainDrops.jpg -> width=800 JPEG q80):"
   echo
-  echo "| server | requests/s | p50 | p99 |"
-  echo "|---|---:|---:|---:|"
-  row "edgepix Worker, cache hit" "$out1"
-  row "trivial Worker, fixed body" "$out2"
-  row "trivial Worker, Cache API hit" "$out3"
+  echo "| server | requests/s | p50 | p99 | CPU ms per request (wrangler + workerd) |"
+  echo "|---|---:|---:|---:|---:|"
+  row "edgepix Worker, cache hit" "$out1" "$(cpu_of "$out1")"
+  row "trivial Worker, fixed body" "$out2" "$(cpu_of "$out2")"
+  row "trivial Worker, Cache API hit" "$out3" "$(cpu_of "$out3")"
   echo
   echo "Cache-miss latency (sequential, distinct options, 1920x1200 JPEG -> 800 px): p50 | p99: $miss"
   echo "miss headers: $(awk '{print $2}' "$W/miss.txt" | sort | uniq -c | tr '\n' ' ')"

@@ -22,27 +22,27 @@ pub struct VariantKey {
 }
 
 impl VariantKey {
-    pub async fn new(
+    pub fn new(
         request_url: &Url,
         resolved: &Resolved,
         source: &Source,
         generation: u64,
         arms: &str,
-    ) -> worker::Result<VariantKey> {
+    ) -> VariantKey {
         let text = key_text(resolved, source, generation, arms);
-        let hash = store::sha256_hex(text.as_bytes()).await?;
-        Ok(VariantKey {
+        let hash = store::sha256_hex(text.as_bytes());
+        VariantKey {
             cache_url: store::cache_url(request_url, "v", &hash),
             kv_key: store::kv_key("v2", &hash),
             source_text: format!("src\n{}\n{generation}", source.key()),
             request_url: request_url.clone(),
-        })
+        }
     }
 
     /// The Cache API URL of the source bytes (shared by every variant of one source).
-    pub async fn source_cache_url(&self) -> worker::Result<String> {
-        let hash = store::sha256_hex(self.source_text.as_bytes()).await?;
-        Ok(store::cache_url(&self.request_url, "s", &hash))
+    pub fn source_cache_url(&self) -> String {
+        let hash = store::sha256_hex(self.source_text.as_bytes());
+        store::cache_url(&self.request_url, "s", &hash)
     }
 }
 

@@ -186,7 +186,7 @@ async fn handle_image(
         panic!("test trap");
     }
     let arms = ir.experiments.label();
-    let key = VariantKey::new(url, &resolved, &ir.source, generation, &arms).await?;
+    let key = VariantKey::new(url, &resolved, &ir.source, generation, &arms);
     let mut reply = Reply {
         cfg,
         head: ir.head,
@@ -430,7 +430,7 @@ async fn handle_image(
         predicted_score,
         measured_score,
     };
-    let digest = store::sha256_hex(&out.bytes).await?;
+    let digest = store::sha256_hex(&out.bytes);
     let meta = Meta {
         ct: if out.format == crate::OutputFormat::Json {
             "application/json; charset=utf-8".into()
@@ -528,10 +528,7 @@ async fn fetch(
     stale: Option<&Entry>,
     reservation: &mut Reservation,
 ) -> Result<(Fetched, Option<(String, Vec<u8>, Meta)>), FetchError> {
-    let source_cache_url = key
-        .source_cache_url()
-        .await
-        .map_err(|e| FetchError::Network(e.to_string()))?;
+    let source_cache_url = key.source_cache_url();
     if let Some(e) = store::cache_get(&source_cache_url).await {
         if !reservation.grow(e.body.len() as u64, cfg.max_inflight_bytes) {
             return Err(FetchError::Busy);

@@ -31,9 +31,8 @@ thread_local! {
     static MEMO: RefCell<HashMap<String, (u64, f64)>> = RefCell::new(HashMap::new());
 }
 
-async fn gen_key(source: &Source) -> worker::Result<String> {
-    let h = store::sha256_hex(source.key().as_bytes()).await?;
-    Ok(format!("gen:{h}"))
+fn gen_key(source: &Source) -> String {
+    format!("gen:{}", store::sha256_hex(source.key().as_bytes()))
 }
 
 /// The source's current generation (0 when never purged, or when KV cannot be read: a KV
@@ -49,9 +48,7 @@ pub async fn generation(env: &Env, source: &Source) -> u64 {
     }) {
         return g;
     }
-    let Ok(key) = gen_key(source).await else {
-        return 0;
-    };
+    let key = gen_key(source);
     if super::faults::on("kv-slow") {
         worker::Delay::from(std::time::Duration::from_millis(1500)).await;
     }
@@ -117,9 +114,7 @@ pub async fn handle(url: &Url, env: &Env, cfg: &Config, now_secs: u64) -> Result
     as_image.set_query(query);
     let src = source::resolve(&as_image, path, cfg)
         .map_err(|e| Refusal::new(e.status(), e.code(), e.message()))?;
-    let key = gen_key(&src)
-        .await
-        .map_err(|e| Refusal::new(500, "internal", e.to_string()))?;
+    let key = gen_key(&src);
     let kv = env
         .kv(KV_BINDING)
         .map_err(|e| Refusal::new(500, "no_kv", e.to_string()))?;
