@@ -18,6 +18,7 @@ import { tmpdir, loadavg, totalmem, cpus } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { luma, ssim, magickReference } from './pixels.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -287,14 +288,6 @@ function edgepixOpts(wl) {
 // ---------------------------------------------------------------------------------- quality
 let sharpForRef;
 const refCache = new Map();
-/** Rec. 601 luma of 8-bit RGB (3 bytes per pixel), rounded: one formula for both sides. */
-function luma(rgb) {
-  const out = new Uint8Array(rgb.length / 3);
-  for (let i = 0, o = 0; o < out.length; i += 3, o++) {
-    out[o] = Math.round(0.299 * rgb[i] + 0.587 * rgb[i + 1] + 0.114 * rgb[i + 2]);
-  }
-  return out;
-}
 /** Greyscale pixels of an encoded output (decoded by sharp, flattened on white); resized to
  *  w x h only if it differs, which it should not. */
 async function grey(bytes, w, h) {
@@ -308,65 +301,17 @@ async function grey(bytes, w, h) {
   if (info.channels !== 3) throw new Error(`grey: ${info.channels} channels`);
   return luma(data);
 }
-/** Reference, independent of every peer: ImageMagick's float Lanczos3 (`-filter Lanczos`,
- *  three lobes, Q16) of the full-size decode, flattened on white, unencoded. No peer resizes
- *  with ImageMagick, so none is favoured by construction (libvips' own resize was the
- *  reference before, which favoured sharp and wasm-vips). */
+/** Reference, independent of every peer (pixels.mjs `magickReference`): no peer resizes with
+ *  ImageMagick, so none is favoured by construction (libvips' own resize was the reference
+ *  before, which favoured sharp and wasm-vips). */
 async function reference(wl, bytes) {
   const key = `${wl.file}@${wl.width}`;
   if (!refCache.has(key)) {
-    const r = spawnSync(
-      'convert',
-      ['-', '-background', 'white', '-alpha', 'remove', '-alpha', 'off', '-colorspace', 'sRGB',
-        '-filter', 'Lanczos', '-resize', `${wl.width}x`, '-depth', '8', 'ppm:-'],
-      { input: bytes, maxBuffer: 1 << 30 },
-    );
-    if (r.status !== 0) throw new Error(`reference: convert: ${r.stderr}`);
-    const { w, h, pixels } = parsePpm(r.stdout);
-    refCache.set(key, { data: luma(pixels), w, h });
+    const { w, h, rgb } = magickReference(bytes, wl.width);
+    refCache.set(key, { data: luma(rgb), w, h });
   }
   return refCache.get(key);
 }
-/** Binary PPM (P6, maxval 255): width, height and the RGB bytes. */
-function parsePpm(buf) {
-  const fields = [];
-  let i = 0;
-  while (fields.length < 4) {
-    while (/\s/.test(String.fromCharCode(buf[i]))) i++;
-    if (buf[i] === 0x23) { while (buf[i] !== 0x0a) i++; continue; }
-    let t = '';
-    while (!/\s/.test(String.fromCharCode(buf[i]))) t += String.fromCharCode(buf[i++]);
-    fields.push(t);
-  }
-  if (fields[0] !== 'P6' || fields[3] !== '255') throw new Error(`reference: not an 8-bit PPM (${fields})`);
-  const w = +fields[1], h = +fields[2];
-  return { w, h, pixels: buf.subarray(i + 1, i + 1 + w * h * 3) };
-}
-/** Mean SSIM over 8x8 windows with stride 4 (Wang et al. constants, L = 255). */
-function ssim(a, b, w, h) {
-  const C1 = (0.01 * 255) ** 2;
-  const C2 = (0.03 * 255) ** 2;
-  let sum = 0;
-  let n = 0;
-  for (let y = 0; y + 8 <= h; y += 4) {
-    for (let x = 0; x + 8 <= w; x += 4) {
-      let sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
-      for (let j = 0; j < 8; j++) {
-        let o = (y + j) * w + x;
-        for (let i = 0; i < 8; i++, o++) {
-          const p = a[o], q = b[o];
-          sa += p; sb += q; saa += p * p; sbb += q * q; sab += p * q;
-        }
-      }
-      const ma = sa / 64, mb = sb / 64;
-      const va = saa / 64 - ma * ma, vb = sbb / 64 - mb * mb, cov = sab / 64 - ma * mb;
-      sum += ((2 * ma * mb + C1) * (2 * cov + C2)) / ((ma * ma + mb * mb + C1) * (va + vb + C2));
-      n++;
-    }
-  }
-  return sum / n;
-}
-
 // ---------------------------------------------------------------------------------- child mode
 if (has('--child')) {
   const [peerName, wlId, input] = argv.slice(argv.indexOf('--child') + 1);
