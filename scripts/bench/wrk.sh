@@ -7,6 +7,8 @@
 # Needs scripts/build-worker.sh (and what scripts/setup.sh installs) and wrk.
 #   scripts/bench/wrk.sh [DURATION_S] [CONNECTIONS] [MISSES]
 # Writes its results into docs/BENCHMARKS.md (between the wrk:results markers; WRK_DOC=F or WRK_DOC=).
+# WRK_PROFILE=1 adds the hit path step by step: the test build (scripts/build-worker.sh --trap)
+# answering right after each step (TEST_EXIT_AT, src/edge/stages.rs), one server at a time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -146,6 +148,31 @@ echo "$out1" >"$W/wrk-edgepix.txt"
 echo "$out2" >"$W/wrk-trivial.txt"
 echo "$out3" >"$W/wrk-cachefloor.txt"
 
+# The hit path step by step (WRK_PROFILE=1): CPU per request up to and including each step.
+profile_rows=""
+if [ "${WRK_PROFILE:-0}" = 1 ]; then
+  scripts/build-worker.sh --trap >&2
+  sed "s#^main = .*#main = \"$ROOT/tests/worker/trap-entry.mjs\"#" "$W/wrangler.toml" >"$W/profile.toml"
+  P4=$((P1 + 3))
+  for step in entry route key lookup respond; do
+    var=()
+    [ "$step" = respond ] || var=(--var "TEST_EXIT_AT:$step")
+    timeout 900 "$WRANGLER" dev -c "$W/profile.toml" --ip 127.0.0.1 --port "$P4" \
+      --persist-to "$W/state-profile" --show-interactive-dev-session=false "${var[@]}" \
+      </dev/null >"$W/profile-$step.log" 2>&1 &
+    ppid=$!
+    wait_up "$P4"
+    purl="http://127.0.0.1:$P4/cdn-cgi/image/width=800,format=jpeg,quality=80/raindrops.jpg"
+    curl -s -o /dev/null "$purl"
+    sleep 1
+    curl -s -o /dev/null "$purl"
+    o=$(measured_wrk "$ppid" "$purl")
+    profile_rows+=$(row "test build, answering after \`$step\`" "$o" "$(cpu_of "$o")")$'\n'
+    kill -TERM "$ppid" 2>/dev/null || true
+    wait "$ppid" 2>/dev/null || true
+  done
+fi
+
 # Misses: a new quality each time is a new cache key, so each request decodes + encodes.
 : >"$W/miss.txt"
 for i in $(seq 1 "$MISSES"); do
@@ -158,7 +185,7 @@ miss=$(awk '{print $1 * 1000}' "$W/miss.txt" | sort -n | awk '{a[NR]=$1} END {
   printf "%.1f ms | %.1f ms (n=%d)", p50, a[i99], NR}')
 
 report() {
-  echo "Command: \`scripts/bench/wrk.sh $DUR $CONN $MISSES\`, commit $(git rev-parse --short HEAD), started $STARTED UTC;"
+  echo "Command: \`${WRK_PROFILE:+WRK_PROFILE=1 }scripts/bench/wrk.sh $DUR $CONN $MISSES\`, commit $(git rev-parse --short HEAD), started $STARTED UTC;"
   echo "load average (1 min) $LOAD_BEFORE before, $(cut -d' ' -f1 /proc/loadavg) after; wrangler $("$WRANGLER" --version 2>/dev/null | tail -1 | sed 's/^ *//')."
   echo
   echo "Loopback, wrk -t2 -c$CONN -d${DUR}s, body $SIZE B (RainDrops.jpg -> width=800 JPEG q80):"
@@ -168,6 +195,7 @@ report() {
   row "edgepix Worker, cache hit" "$out1" "$(cpu_of "$out1")"
   row "trivial Worker, fixed body" "$out2" "$(cpu_of "$out2")"
   row "trivial Worker, Cache API hit" "$out3" "$(cpu_of "$out3")"
+  printf '%s' "$profile_rows"
   echo
   echo "Cache-miss latency (sequential, distinct options, 1920x1200 JPEG -> 800 px): p50 | p99: $miss"
   echo "miss headers: $(awk '{print $2}' "$W/miss.txt" | sort | uniq -c | tr '\n' ' ')"

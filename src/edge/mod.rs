@@ -19,6 +19,7 @@ mod purge;
 mod respond;
 mod route;
 mod source;
+mod stages;
 mod store;
 mod writeback;
 
@@ -42,6 +43,9 @@ use writeback::Write;
 pub async fn main(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
     // No panic hook of our own: worker's (installed at start) marks the instance for
     // re-instantiation after a trap, and a hook set here would displace it.
+    if let Some(r) = stages::exit_after(&env, "entry") {
+        return Ok(r);
+    }
     let url = req.url()?;
     if let Some(options_json) = bound_options(&env) {
         return bound(&req, &url, &env, &ctx, &options_json).await;
@@ -75,6 +79,9 @@ pub async fn main(req: Request, env: Env, ctx: Context) -> worker::Result<Respon
         }
         return Ok(match route::parse(&req, &url, &cfg, now_secs) {
             Ok(ir) => {
+                if let Some(r) = stages::exit_after(&env, "route") {
+                    return Ok(r);
+                }
                 let mut outcome = events::Outcome::default();
                 let resp = match handle_image(&ir, &url, &env, &ctx, &cfg, &mut outcome).await {
                     Ok(r) => r,
@@ -187,6 +194,9 @@ async fn handle_image(
     }
     let arms = ir.experiments.label();
     let key = VariantKey::new(url, &resolved, &ir.source, generation, &arms);
+    if let Some(r) = stages::exit_after(env, "key") {
+        return Ok(r);
+    }
     let mut reply = Reply {
         cfg,
         head: ir.head,
@@ -202,6 +212,9 @@ async fn handle_image(
     // lookup: Cache API, then KV
     let t0 = js_sys::Date::now();
     if let Some((meta, body)) = store::cache_lookup(&key.cache_url).await {
+        if let Some(r) = stages::exit_after(env, "lookup") {
+            return Ok(r);
+        }
         reply.timing.cache = js_sys::Date::now() - t0;
         reply.timing.cache_desc = "cache-api";
         let (status, cc) = if meta.stale {
