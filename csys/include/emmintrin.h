@@ -1,7 +1,8 @@
 /* SSE2 integer intrinsics on wasm32 simd128, for libwebp's encoder DSP files only.
  *
  * Written for edgepix from Intel's documented semantics of each intrinsic; only the ones that
- * libwebp's enc_sse2.c, cost_sse2.c and yuv_sse2.c (and common_sse2.h) call are here. Every one
+ * libwebp's enc_sse2.c, cost_sse2.c, yuv_sse2.c and lossless_enc_sse2.c (and common_sse2.h)
+ * call are here. Every one
  * is checked against the real instructions by scripts/test-simd-shim.sh (the same C test
  * compiled natively for x86_64 with gcc and for wasm32 with these headers; outputs must match
  * byte for byte). csys/wasm32-clang decides which libwebp files see these (WEBP_USE_SSE2).
@@ -48,6 +49,12 @@ EDGEPIX_SSE_INLINE __m128i _mm_set_epi16(short e7, short e6, short e5, short e4,
 }
 EDGEPIX_SSE_INLINE __m128i _mm_set_epi32(int e3, int e2, int e1, int e0) {
   return wasm_i32x4_make(e0, e1, e2, e3);
+}
+/* _mm_setr_* name them from the lowest up */
+EDGEPIX_SSE_INLINE __m128i _mm_setr_epi8(char e0, char e1, char e2, char e3, char e4, char e5,
+                                         char e6, char e7, char e8, char e9, char e10, char e11,
+                                         char e12, char e13, char e14, char e15) {
+  return wasm_i8x16_make(e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11, e12, e13, e14, e15);
 }
 EDGEPIX_SSE_INLINE __m128i _mm_set_epi8(char e15, char e14, char e13, char e12, char e11,
                                         char e10, char e9, char e8, char e7, char e6, char e5,
@@ -111,7 +118,10 @@ EDGEPIX_SSE_INLINE __m128i _mm_sad_epu8(__m128i a, __m128i b) {
 
 EDGEPIX_SSE_INLINE __m128i _mm_cmpeq_epi8(__m128i a, __m128i b) { return wasm_i8x16_eq(a, b); }
 EDGEPIX_SSE_INLINE __m128i _mm_cmpeq_epi16(__m128i a, __m128i b) { return wasm_i16x8_eq(a, b); }
+EDGEPIX_SSE_INLINE __m128i _mm_cmpeq_epi32(__m128i a, __m128i b) { return wasm_i32x4_eq(a, b); }
+EDGEPIX_SSE_INLINE __m128i _mm_cmpgt_epi8(__m128i a, __m128i b) { return wasm_i8x16_gt(a, b); }
 EDGEPIX_SSE_INLINE __m128i _mm_cmpgt_epi16(__m128i a, __m128i b) { return wasm_i16x8_gt(a, b); }
+EDGEPIX_SSE_INLINE __m128i _mm_cmpgt_epi32(__m128i a, __m128i b) { return wasm_i32x4_gt(a, b); }
 EDGEPIX_SSE_INLINE int _mm_movemask_epi8(__m128i a) { return (int)wasm_i8x16_bitmask(a); }
 
 /* ---- packs: signed inputs, saturated to the narrower type ---- */
@@ -195,6 +205,9 @@ EDGEPIX_SSE_INLINE __m128i _mm_srai_epi16(__m128i a, int n) {
 }
 EDGEPIX_SSE_INLINE __m128i _mm_srli_epi32(__m128i a, int n) {
   return (unsigned)n > 31u ? wasm_i64x2_const(0, 0) : wasm_u32x4_shr(a, (uint32_t)n);
+}
+EDGEPIX_SSE_INLINE __m128i _mm_slli_epi64(__m128i a, int n) {
+  return (unsigned)n > 63u ? wasm_i64x2_const(0, 0) : wasm_i64x2_shl(a, (uint32_t)n);
 }
 EDGEPIX_SSE_INLINE __m128i _mm_srai_epi32(__m128i a, int n) {
   return wasm_i32x4_shr(a, (unsigned)n > 31u ? 31u : (uint32_t)n);

@@ -1,6 +1,6 @@
-/* SSSE3 integer intrinsics on wasm32 simd128, the ones libwebp's enc_sse41.c and yuv_sse41.c
- * call. Written for edgepix from Intel's documented semantics; checked against the real
- * instructions by scripts/test-simd-shim.sh. See emmintrin.h. */
+/* SSSE3 integer intrinsics on wasm32 simd128, the ones libwebp's enc_sse41.c, yuv_sse41.c and
+ * lossless_enc_sse41.c call. Written for edgepix from Intel's documented semantics; checked
+ * against the real instructions by scripts/test-simd-shim.sh. See emmintrin.h. */
 #ifndef EDGEPIX_TMMINTRIN_H
 #define EDGEPIX_TMMINTRIN_H
 
@@ -22,6 +22,11 @@ EDGEPIX_SSE_INLINE __m128i _mm_sign_epi16(__m128i a, __m128i b) {
  * other. */
 EDGEPIX_SSE_INLINE __m128i _mm_shuffle_epi8(__m128i a, __m128i b) {
   return wasm_i8x16_swizzle(a, wasm_v128_and(b, wasm_i8x16_splat((int8_t)0x8f)));
+}
+
+/* pairwise sums, wrapping: a0+a1, a2+a3, b0+b1, b2+b3 */
+EDGEPIX_SSE_INLINE __m128i _mm_hadd_epi32(__m128i a, __m128i b) {
+  return wasm_i32x4_add(wasm_i32x4_shuffle(a, b, 0, 2, 4, 6), wasm_i32x4_shuffle(a, b, 1, 3, 5, 7));
 }
 
 #endif /* EDGEPIX_TMMINTRIN_H */

@@ -145,6 +145,8 @@ static void fill_vectors(void) {
 #define C_SRAI16(n) line_v("srai_epi16", i, n, _mm_srai_epi16(a, n));
 #define C_SRLI32(n) line_v("srli_epi32", i, n, _mm_srli_epi32(a, n));
 #define C_SRAI32(n) line_v("srai_epi32", i, n, _mm_srai_epi32(a, n));
+#define C_SLLI64(n) line_v("slli_epi64", i, n, _mm_slli_epi64(a, n));
+#define C_EXTRACT8(n) line_i("extract_epi8", i, n, _mm_extract_epi8(a, n));
 
 static const int ints[] = {0, 1, -1, 127, 128, -128, 255, 256, 32767, -32768, 65535, 65536,
                            0x12345678, 0x7fffffff, (int)0x80000000, -2};
@@ -181,6 +183,11 @@ static void run_all(void) {
   BIN("cmpeq_epi8", _mm_cmpeq_epi8(a, b));
   BIN("cmpeq_epi16", _mm_cmpeq_epi16(a, b));
   BIN("cmpgt_epi16", _mm_cmpgt_epi16(a, b));
+  BIN("cmpeq_epi32", _mm_cmpeq_epi32(a, b));
+  BIN("cmpgt_epi8", _mm_cmpgt_epi8(a, b));
+  BIN("cmpgt_epi32", _mm_cmpgt_epi32(a, b));
+  BIN("hadd_epi32", _mm_hadd_epi32(a, b));
+  BIN("mullo_epi32", _mm_mullo_epi32(a, b));
   BIN("packs_epi16", _mm_packs_epi16(a, b));
   BIN("packs_epi32", _mm_packs_epi32(a, b));
   BIN("packus_epi16", _mm_packus_epi16(a, b));
@@ -212,6 +219,12 @@ static void run_all(void) {
   IMM_ALL("srai_epi16", C_SRAI16);
   IMM_ALL("srli_epi32", C_SRLI32);
   IMM_ALL("srai_epi32", C_SRAI32);
+  IMM_ALL("slli_epi64", C_SLLI64);
+  /* gcc accepts only the lanes that exist, 0..15 */
+  for (i = 0; i < NV; ++i) {
+    const __m128i a = V(i);
+    R16(C_EXTRACT8, 0)
+  }
 
   for (i = 0; i < NV; ++i)
     for (k = 0; k < NI; ++k) {
@@ -236,6 +249,9 @@ static void run_all(void) {
     line_v("set_epi16", k, 0,
            _mm_set_epi16((short)v, 1, -2, 3, (short)(v >> 3), -32768, 32767, (short)~v));
     line_v("set_epi32", k, 0, _mm_set_epi32(v, -v, ~v, 7));
+    line_v("setr_epi8", k, 0,
+           _mm_setr_epi8((char)v, 1, -2, 3, (char)(v >> 3), -128, 127, (char)~v, 0, (char)(v >> 8),
+                         (char)255, 16, 32, 64, (char)128, (char)(v >> 16)));
     line_v("set_epi8", k, 0,
            _mm_set_epi8((char)v, 1, -2, 3, (char)(v >> 3), -128, 127, (char)~v, 0, (char)(v >> 8),
                         (char)255, 16, 32, 64, (char)128, (char)(v >> 16)));

@@ -8,7 +8,8 @@ use edgepix::pixels::{Layout, Raster};
 use sha2::{Digest, Sha256};
 
 pub const TABLE: &str = include_str!("../data/webp-lossy-reference.tsv");
-pub const QUALITIES: [u8; 4] = [5, 50, 80, 95];
+/// 100 is lossless (VP8L); the lossy ones with alpha also run VP8L on the alpha plane.
+pub const QUALITIES: [u8; 5] = [5, 50, 80, 95, 100];
 
 /// x, y, width, height of the part of a corpus image that is encoded.
 pub type Crop = (u32, u32, u32, u32);
@@ -57,9 +58,15 @@ pub fn encode_all() -> Vec<String> {
         let r = frame(png, crop);
         for q in QUALITIES {
             let out = edgepix::codecs::webp::encode(&r, q, None, u64::MAX).unwrap();
-            // a real lossy VP8 file (alpha makes it VP8X + ALPH + VP8)
             assert_eq!(&out[..4], b"RIFF");
             assert_eq!(&out[8..12], b"WEBP");
+            // VP8L at 100, else VP8 (with VP8X + ALPH first when there is alpha)
+            let first = &out[12..16];
+            match (q, r.layout) {
+                (100, _) => assert_eq!(first, b"VP8L"),
+                (_, Layout::Rgb) => assert_eq!(first, b"VP8 "),
+                (_, Layout::Rgba) => assert_eq!(first, b"VP8X"),
+            }
             let hash: String = Sha256::digest(&out)
                 .iter()
                 .map(|b| format!("{b:02x}"))
