@@ -42,6 +42,8 @@ step "core tests (native)" cargo test --features cli
 step "avif tests (native, feature avif)" cargo test --features avif --test avif --test avif_memory --test resolve
 step "core tests (wasm32 in node)" env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --target wasm32-unknown-unknown --test wasm
+# csys/include's SSE intrinsics (libwebp's encoder DSP on wasm32) against the real instructions
+step "SSE-on-simd128 shim (x86_64 vs wasm32)" bash scripts/test-simd-shim.sh
 step "npm package (node, types, Chromium)" bash scripts/test-npm.sh
 step "hostile sweep (wasm32, every corpus image)" bash scripts/test-wasm-sweep.sh
 step "worker (workerd end to end)" bash scripts/test-worker.sh

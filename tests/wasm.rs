@@ -3,6 +3,10 @@
 #![cfg(target_arch = "wasm32")]
 
 use edgepix::{Accepts, Limits, Options, OutputFormat};
+
+#[cfg(feature = "libwebp")]
+#[path = "support/webp_reference.rs"]
+mod webp_reference;
 use wasm_bindgen_test::*;
 
 const JPEG: &[u8] = include_bytes!("../../shared/corpus/orientation/Landscape_6.jpg");
@@ -128,4 +132,14 @@ fn crafted_files_are_corrupt_on_wasm32() {
         let e = edgepix::inspect(bytes, &Limits::default()).unwrap_err();
         assert_eq!(e.http_status(), 422, "{name}: {e}");
     }
+}
+
+/// libwebp's lossy encoder, built for wasm32 with its SSE2/SSE4.1 DSP code on csys/include's
+/// simd128 shim, writes the same bytes as the native x86_64 build with the real SSE2 code
+/// (tests/data/webp-lossy-reference.tsv, checked natively by tests/webp_encode.rs): three corpus
+/// frames (RGB, partial macroblocks, RGBA) at four qualities.
+#[cfg(feature = "libwebp")]
+#[wasm_bindgen_test]
+fn libwebp_lossy_bytes_match_the_native_build() {
+    webp_reference::check(&webp_reference::encode_all());
 }

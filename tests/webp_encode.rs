@@ -6,6 +6,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
+#[cfg(feature = "libwebp")]
+#[path = "support/webp_reference.rs"]
+mod webp_reference;
 use common::*;
 use edgepix::codecs::webp;
 use edgepix::pixels::Layout;
@@ -111,4 +114,14 @@ fn exif_goes_into_a_vp8x_container_for_rgb_and_rgba() {
         let back = image_decode(&out);
         assert_eq!((back.width(), back.height()), (src.width, src.height));
     }
+}
+
+/// The table the wasm32 build is held to (tests/wasm.rs) is this build's output: libwebp's
+/// real SSE2 code on x86_64. A failure prints the build's lines.
+#[cfg(all(feature = "libwebp", target_arch = "x86_64"))]
+#[test]
+fn libwebp_lossy_bytes_match_the_reference_table() {
+    let got = webp_reference::encode_all();
+    println!("{}", got.join("\n"));
+    webp_reference::check(&got);
 }
