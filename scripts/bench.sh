@@ -18,6 +18,10 @@ cargo build --release --quiet --features cli --bin edgepix-bench
 
 echo "== wasm: scripts/bench/wasm (core only, +simd128 from .cargo/config.toml)" >&2
 # cwd stays at the repo root so .cargo/config.toml (simd128) applies; shares target/.
+# The same WASM_BINDGEN_USE_JS_SYS as the Worker and npm builds: wasm-bindgen's macros read it
+# without cargo tracking it, so a different value here would mix artifacts of both kinds in the
+# shared target dir ("`transform` is exported by multiple crates" after an npm build).
+export WASM_BINDGEN_USE_JS_SYS=1
 cargo build --release --quiet --target wasm32-unknown-unknown \
   --manifest-path scripts/bench/wasm/Cargo.toml --target-dir "$repo/target"
 "$(bash scripts/wasm-bindgen-path.sh)" --target nodejs --out-dir target/bench-wasm/pkg \
