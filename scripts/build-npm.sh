@@ -33,8 +33,12 @@ else
   OUT=pkg
 fi
 STAMP=$OUT/.build-features
+# EDGEPIX_WASM_OPT=0 (scripts/dev.sh) skips wasm-opt: same speed, a larger module, minutes
+# sooner; the stamp records it, so a later optimised build is not taken as up to date.
+[ "${EDGEPIX_WASM_OPT:-1}" = 0 ] && [ "$trap_build" = 0 ] && FEATURES_STAMP="$FEATURES (no wasm-opt)"
+FEATURES_STAMP=${FEATURES_STAMP:-$FEATURES}
 
-if [ "$force" = 0 ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$FEATURES" ] &&
+if [ "$force" = 0 ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$FEATURES_STAMP" ] &&
   { [ "$trap_build" = 1 ] || [ -f www/pkg/index.js ]; }; then
   newer=$(find src npm Cargo.toml Cargo.lock .cargo build.rs third_party csys docs/NPM.md scripts/build-npm.sh \
     -newer "$STAMP" -type f -print -quit 2>/dev/null || true)
@@ -85,8 +89,8 @@ else
 fi
 
 RAW="$WORK/bindgen/edgepix_wasm_bg.wasm"
-if [ "$trap_build" = 1 ]; then
-  OPT="$RAW" # a test build: the size does not matter, the seconds do
+if [ "$trap_build" = 1 ] || [ "${EDGEPIX_WASM_OPT:-1}" = 0 ]; then
+  OPT="$RAW" # a test or dev build: the size does not matter, the seconds do
 else
   HASH=$(sha256sum "$RAW" | cut -d' ' -f1)
   OPT="$WORK/opt-$HASH.wasm"
@@ -161,4 +165,4 @@ if [ "$trap_build" = 0 ]; then
   log "copied to www/pkg/"
   printf 'edgepix %s: wasm %s bytes raw, %s bytes gzip -9 (%s KiB)\n' "$VERSION" "$RAW_SIZE" "$GZ_SIZE" "$((GZ_SIZE / 1024))"
 fi
-echo "$FEATURES" > "$STAMP"
+echo "$FEATURES_STAMP" > "$STAMP"

@@ -10,6 +10,8 @@
 # --trap builds the test-only engine into build-trap/ (feature test-trap, the same release
 # flags): never deployed, used by tests/worker/trap.test.mjs.
 # Optional codecs beyond the defaults (cargo features, comma-separated), e.g. EDGEPIX_FEATURES=avif.
+# EDGEPIX_WASM_OPT=0 (scripts/dev.sh) skips wasm-opt: the same speed (docs/BENCHMARKS.md), a
+# larger module, a minute or two sooner on a 2-core machine; never for a deploy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -24,8 +26,10 @@ for a in "$@"; do
     *) echo "build-worker: unknown argument $a" >&2; exit 2 ;;
   esac
 done
+STAMP=$FEATURES # what $out/.features records: a build of other features or flags is not current
+[ "${EDGEPIX_WASM_OPT:-1}" = 0 ] && STAMP="$FEATURES (no wasm-opt)"
 mkdir -p "$out"
-if [ "$(cat "$out/.features" 2>/dev/null)" != "$FEATURES" ]; then
+if [ "$(cat "$out/.features" 2>/dev/null)" != "$STAMP" ]; then
   rm -f "$out/index_bg.wasm" # a build with other features is not up to date
 fi
 
@@ -73,13 +77,15 @@ rm -rf "$STAGE" && mkdir -p "$STAGE"
 sed -i 's/^import source \(.*\.wasm.\);\?$/import \1;/' "$STAGE/index.js"
 grep -q '^import source ' "$STAGE/index.js" && { echo "build-worker: a source-phase import is left in index.js" >&2; exit 1; }
 
-echo "build-worker: wasm-opt -Oz (binaryen 132)"
-# The Worker module also uses exception handling (wasm-bindgen's catch wrappers and abort
-# handler); --debuginfo keeps the name section, so a trap's stack names its functions.
-bash scripts/wasm-opt.sh "$STAGE/index_bg.wasm" "$STAGE/opt.wasm" --enable-exception-handling --debuginfo
-mv "$STAGE/opt.wasm" "$STAGE/index_bg.wasm"
+if [ "${EDGEPIX_WASM_OPT:-1}" != 0 ]; then
+  echo "build-worker: wasm-opt -Oz (binaryen 132)"
+  # The Worker module also uses exception handling (wasm-bindgen's catch wrappers and abort
+  # handler); --debuginfo keeps the name section, so a trap's stack names its functions.
+  bash scripts/wasm-opt.sh "$STAGE/index_bg.wasm" "$STAGE/opt.wasm" --enable-exception-handling --debuginfo
+  mv "$STAGE/opt.wasm" "$STAGE/index_bg.wasm"
+fi
 
 rm -rf "$out" "$STAGE/.wasm-bindgen"
 mv "$STAGE" "$out"
-echo "$FEATURES" > "$out/.features"
+echo "$STAMP" > "$out/.features"
 ls -l "$out/index.js" "$out/index_bg.wasm"

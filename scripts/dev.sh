@@ -22,6 +22,10 @@ timed() {
   printf '== dev: %s took %ss\n' "$1" $((SECONDS - start)) >&2
 }
 timed scripts/setup.sh
+# A local server: wasm-opt -Oz (binaryen's JS build, about a minute per module on 2 cores)
+# changes the size, not the speed (docs/BENCHMARKS.md), so the main command skips it. A deploy
+# (`wrangler deploy` runs scripts/build-worker.sh) and the test command always optimise.
+export EDGEPIX_WASM_OPT=${EDGEPIX_WASM_OPT:-0}
 # The two builds share the cargo target dir and take turns (a lock) for cargo + wasm-bindgen;
 # started together, one's wasm-opt runs while the other compiles.
 timed scripts/build-worker.sh &
