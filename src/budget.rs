@@ -178,8 +178,8 @@ impl FrameShape {
 /// frame: the intermediate pass (vertical first for 8-bit pixels: crop width x dst height; the
 /// other order is counted too, so the bound holds either way), the per-pixel weights, and for
 /// RGBA the larger of its two paths (`pixels::resize`): the 8-bit premultiplied copy of the
-/// whole source, or the 16-bit path's band of source rows, its crop-width intermediate over
-/// the rows the vertical pass reads and its 16-bit destination. Returns the destination frame.
+/// whole source, or the 16-bit path's premultiplied source row, its crop-width intermediate
+/// over the rows the vertical pass reads and its row of sums. Returns the destination frame.
 fn resize_footprint(heap: &mut Heap, src: FrameShape, crop: (f64, f64), dst: FrameShape) -> Block {
     let c = src.layout.channels() as u64;
     let (cw, ch) = (crop.0.ceil().max(1.0) as u64, crop.1.ceil().max(1.0) as u64);
@@ -195,9 +195,8 @@ fn resize_footprint(heap: &mut Heap, src: FrameShape, crop: (f64, f64), dst: Fra
     let premultiplied = (src.layout == Layout::Rgba).then(|| {
         let eight_bit = src.bytes();
         let rows = (ch + taps(crop.1, dst.height) + 6).min(src.height as u64);
-        let band = (crate::pixels::resize::band_rows(src.width) as u64).min(rows);
         let sixteen_bit =
-            src.width as u64 * band * 8 + dst.width as u64 * rows * 8 + dst.pixels() * 8;
+            src.width as u64 * 16 + dst.width as u64 * rows * 8 + dst.width as u64 * 16;
         heap.alloc(eight_bit.max(sixteen_bit))
     });
     let w = heap.alloc(weights);

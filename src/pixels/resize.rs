@@ -6,8 +6,7 @@
 use super::{Layout, Raster};
 use crate::error::{Error, Result};
 use fast_image_resize::{
-    images::Image, images::ImageRef, images::TypedImage, images::TypedImageRef, pixels::U16x4,
-    FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer,
+    images::Image, images::ImageRef, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer,
 };
 
 /// Resize the `crop` rectangle (x, y, w, h in source pixels, fractional allowed) of `src`
@@ -47,14 +46,6 @@ pub fn crop_resize_ref(src: &Raster, crop: [f64; 4], dst_w: u32, dst_h: u32) -> 
     Ok(Raster::new(dst_w, dst_h, src.layout, dst.into_vec()))
 }
 
-/// Source rows premultiplied and filtered horizontally at a time on the 16-bit path: as many
-/// as fit in 4 MiB (at least 16), as fast_image_resize recomputes the horizontal weights for
-/// every band (64-row bands spent 60 M instructions on them for Gulp.png's 1200 rows).
-/// `budget::resize_footprint` counts the band.
-pub(crate) fn band_rows(width: u32) -> usize {
-    ((4usize << 20) / (width as usize * 8).max(1)).max(16)
-}
-
 fn lanczos3() -> ResizeOptions {
     ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
 }
@@ -68,80 +59,138 @@ fn has_partial_alpha(src: &Raster) -> bool {
 /// filter and again between its two passes: under alpha 1-3 that leaves 2-4 levels of colour,
 /// and photos/Gulp.png (mostly alpha 1-3) -> 800 px scored SSIM 0.9958 against ImageMagick's
 /// float Lanczos3 of the frame flattened on white, where a float resize scores 0.9978. Here
-/// the product `c * a` is kept exact in 16 bits (alpha scaled by 255 to match), resized by
-/// fast_image_resize's 16-bit convolution, and divided once at the end.
+/// the product `c * a` is kept exact in 16 bits (alpha scaled by 255 to match), filtered with
+/// 14-bit weights into i32 sums, held at 16 bits between the passes, and divided once.
 ///
-/// The horizontal pass runs over bands of source rows into a crop-width x source-height
-/// intermediate, so no 16-bit copy of the whole source is held (it would be twice the frame).
+/// Own loops rather than fast_image_resize's U16x4 convolution: that one sums in i64 lanes,
+/// emulated in wasm simd128, and made W5 PNG's resize several times slower in wasm. Here
+/// every product fits i32 (65025 x the positive weights' sum, under 1.3 x 2^14), four
+/// channels to a vector. The horizontal pass runs row by row into a crop-width intermediate
+/// over the rows the vertical pass reads, so no 16-bit copy of the whole source is held.
 mod translucent {
     use super::*;
 
-    pub fn crop_resize(src: &Raster, crop: [f64; 4], dst_w: u32, dst_h: u32) -> Result<Raster> {
-        let (w, h) = (src.width as usize, src.height as usize);
-        // The rows the vertical filter reads: Lanczos3 reaches 3 source pixels each side,
-        // stretched by the reduction when shrinking; two more for rounding.
-        let reach = 3.0 * (crop[3] / dst_h.max(1) as f64).max(1.0) + 2.0;
-        let first = (crop[1] - reach).floor().max(0.0) as usize;
-        let end = ((crop[1] + crop[3] + reach).ceil().max(0.0) as usize).min(h);
-        if first >= end || w == 0 || dst_w == 0 || dst_h == 0 {
-            return Err(Error::internal("resize: empty crop"));
-        }
-        let rows = end - first;
+    const BITS: u32 = 14;
 
-        let mut resizer = Resizer::new();
-        let mut mid = vec![U16x4::default(); dst_w as usize * rows];
-        let band_rows = band_rows(src.width).min(rows);
-        let mut band = vec![U16x4::default(); w * band_rows];
-        let mut y = first;
-        while y < end {
-            let n = band_rows.min(end - y);
-            for (px, s) in band
-                .iter_mut()
-                .zip(src.data[y * w * 4..(y + n) * w * 4].chunks_exact(4))
-            {
-                *px = premultiply(s);
-            }
-            let band_view =
-                TypedImageRef::new(src.width, n as u32, &band[..w * n]).map_err(Error::internal)?;
-            let off = (y - first) * dst_w as usize;
-            let mut out = TypedImage::from_pixels_slice(
-                dst_w,
-                n as u32,
-                &mut mid[off..off + dst_w as usize * n],
-            )
-            .map_err(Error::internal)?;
-            let options = lanczos3()
-                .crop(crop[0], 0.0, crop[2], n as f64)
-                .use_alpha(false);
-            resizer
-                .resize_typed(&band_view, &mut out, &options)
-                .map_err(Error::internal)?;
-            y += n;
-        }
-        drop(band);
-
-        let mid_view = TypedImageRef::new(dst_w, rows as u32, &mid).map_err(Error::internal)?;
-        let mut dst = TypedImage::<U16x4>::new(dst_w, dst_h);
-        let options = lanczos3()
-            .crop(0.0, crop[1] - first as f64, dst_w as f64, crop[3])
-            .use_alpha(false);
-        resizer
-            .resize_typed(&mid_view, &mut dst, &options)
-            .map_err(Error::internal)?;
-        drop(mid);
-
-        let mut data = Vec::with_capacity(dst_w as usize * dst_h as usize * 4);
-        for px in dst.pixels() {
-            data.extend_from_slice(&unpremultiply(px.0));
-        }
-        Ok(Raster::new(dst_w, dst_h, Layout::Rgba, data))
+    /// One output sample's taps: first source index and fixed-point weights summing to 2^14.
+    struct Taps {
+        first: usize,
+        weights: Vec<i32>,
     }
 
-    /// `[r*a, g*a, b*a, a*255]`: exact, at most 65025.
-    #[inline]
-    fn premultiply(s: &[u8]) -> U16x4 {
-        let a = s[3] as u16;
-        U16x4::new([s[0] as u16 * a, s[1] as u16 * a, s[2] as u16 * a, a * 255])
+    fn lanczos3(x: f64) -> f64 {
+        fn sinc(x: f64) -> f64 {
+            if x == 0.0 {
+                1.0
+            } else {
+                let p = std::f64::consts::PI * x;
+                p.sin() / p
+            }
+        }
+        if x.abs() < 3.0 {
+            sinc(x) * sinc(x / 3.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// Lanczos3 over `[start, start + len)` of a line of `n` samples into `out` samples: the
+    /// kernel stretched by the reduction when shrinking, weights renormalised where the
+    /// support leaves the line (as fast_image_resize and ImageMagick do).
+    fn taps(n: usize, start: f64, len: f64, out: u32) -> Vec<Taps> {
+        let scale = len / out as f64;
+        let stretch = scale.max(1.0);
+        let support = 3.0 * stretch;
+        (0..out)
+            .map(|i| {
+                let centre = start + (i as f64 + 0.5) * scale;
+                let lo = ((centre - support).floor().max(0.0) as usize).min(n - 1);
+                let hi = ((centre + support).ceil().max(0.0) as usize).min(n);
+                let hi = hi.max(lo + 1);
+                let f: Vec<f64> = (lo..hi)
+                    .map(|j| lanczos3((j as f64 + 0.5 - centre) / stretch))
+                    .collect();
+                let sum: f64 = f.iter().sum();
+                let sum = if sum.abs() < 1e-9 { 1.0 } else { sum };
+                let mut weights: Vec<i32> = f
+                    .iter()
+                    .map(|v| (v / sum * (1 << BITS) as f64).round() as i32)
+                    .collect();
+                // rounding may leave the sum off by a few: the largest weight takes it up
+                let err = (1 << BITS) - weights.iter().sum::<i32>();
+                if let Some(m) = (0..weights.len()).max_by_key(|&k| weights[k]) {
+                    weights[m] += err;
+                }
+                Taps { first: lo, weights }
+            })
+            .collect()
+    }
+
+    #[inline(always)]
+    fn to_u16(v: i32) -> u16 {
+        ((v + (1 << (BITS - 1))) >> BITS).clamp(0, 65535) as u16
+    }
+
+    pub fn crop_resize(src: &Raster, crop: [f64; 4], dst_w: u32, dst_h: u32) -> Result<Raster> {
+        let (w, h) = (src.width as usize, src.height as usize);
+        if w == 0 || h == 0 || dst_w == 0 || dst_h == 0 {
+            return Err(Error::internal("resize: empty frame"));
+        }
+        let xs = taps(w, crop[0], crop[2], dst_w);
+        let ys = taps(h, crop[1], crop[3], dst_h);
+        let first = ys.first().map_or(0, |t| t.first);
+        let end = ys
+            .iter()
+            .map(|t| t.first + t.weights.len())
+            .max()
+            .unwrap_or(0);
+        let dw = dst_w as usize;
+
+        // horizontal: each needed source row premultiplied once, then filtered
+        let mut row = vec![[0i32; 4]; w];
+        let mut mid = vec![[0u16; 4]; dw * (end - first)];
+        for y in first..end {
+            for (p, s) in row
+                .iter_mut()
+                .zip(src.data[y * w * 4..(y + 1) * w * 4].chunks_exact(4))
+            {
+                let a = s[3] as i32;
+                *p = [s[0] as i32 * a, s[1] as i32 * a, s[2] as i32 * a, a * 255];
+            }
+            let out = &mut mid[(y - first) * dw..(y - first + 1) * dw];
+            for (o, t) in out.iter_mut().zip(&xs) {
+                let mut acc = [0i32; 4];
+                for (p, &k) in row[t.first..t.first + t.weights.len()]
+                    .iter()
+                    .zip(&t.weights)
+                {
+                    for c in 0..4 {
+                        acc[c] = acc[c].wrapping_add(p[c].wrapping_mul(k));
+                    }
+                }
+                *o = acc.map(to_u16);
+            }
+        }
+        drop(row);
+
+        // vertical: whole rows of sums, one source row at a time
+        let mut acc = vec![[0i32; 4]; dw];
+        let mut data = Vec::with_capacity(dw * dst_h as usize * 4);
+        for t in &ys {
+            acc.fill([0; 4]);
+            for (j, &k) in t.weights.iter().enumerate() {
+                let at = (t.first + j - first) * dw;
+                for (a, m) in acc.iter_mut().zip(&mid[at..at + dw]) {
+                    for c in 0..4 {
+                        a[c] = a[c].wrapping_add((m[c] as i32).wrapping_mul(k));
+                    }
+                }
+            }
+            for a in &acc {
+                data.extend_from_slice(&unpremultiply(a.map(to_u16)));
+            }
+        }
+        Ok(Raster::new(dst_w, dst_h, Layout::Rgba, data))
     }
 
     /// Back to 8-bit straight alpha. Filter overshoot may leave colour above its alpha; it is
