@@ -175,9 +175,11 @@ impl FrameShape {
 }
 
 /// `fast_image_resize`'s Lanczos3 convolution over a `crop` (w, h) of `src` into a new `dst`
-/// frame: the premultiplied copy of the whole source for alpha, the intermediate pass
-/// (vertical first for 8-bit pixels: crop width x dst height; the other order is counted too,
-/// so the bound holds either way), the per-pixel weights. Returns the destination frame.
+/// frame: the intermediate pass (vertical first for 8-bit pixels: crop width x dst height; the
+/// other order is counted too, so the bound holds either way), the per-pixel weights, and for
+/// RGBA the larger of its two paths (`pixels::resize`): the 8-bit premultiplied copy of the
+/// whole source, or the 16-bit path's premultiplied source row, its crop-width intermediate
+/// over the rows the vertical pass reads and its row of sums. Returns the destination frame.
 fn resize_footprint(heap: &mut Heap, src: FrameShape, crop: (f64, f64), dst: FrameShape) -> Block {
     let c = src.layout.channels() as u64;
     let (cw, ch) = (crop.0.ceil().max(1.0) as u64, crop.1.ceil().max(1.0) as u64);
@@ -188,10 +190,17 @@ fn resize_footprint(heap: &mut Heap, src: FrameShape, crop: (f64, f64), dst: Fra
         + dst.height as u64 * taps(crop.1, dst.height))
         * 10
         + (dst.width as u64 + dst.height as u64) * 16;
+    let intermediate = (cw * dst.height as u64).max(dst.width as u64 * ch) * c;
     let out = heap.alloc(dst.bytes());
-    let premultiplied = (src.layout == Layout::Rgba).then(|| heap.alloc(src.bytes()));
+    let premultiplied = (src.layout == Layout::Rgba).then(|| {
+        let eight_bit = src.bytes();
+        let rows = (ch + taps(crop.1, dst.height) + 6).min(src.height as u64);
+        let sixteen_bit =
+            src.width as u64 * 16 + dst.width as u64 * rows * 8 + dst.width as u64 * 16;
+        heap.alloc(eight_bit.max(sixteen_bit))
+    });
     let w = heap.alloc(weights);
-    let intermediate = heap.alloc((cw * dst.height as u64).max(dst.width as u64 * ch) * c);
+    let intermediate = heap.alloc(intermediate);
     heap.free(intermediate);
     heap.free(w);
     if let Some(p) = premultiplied {

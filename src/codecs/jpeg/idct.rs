@@ -7,8 +7,8 @@
 //!
 //! Input is dequantized, in natural (row-major) order. Arithmetic wraps: corrupt files can
 //! hold coefficients that overflow i32 (as they do in libjpeg); they give wrong pixels, never a
-//! panic. In wasm with simd128 the 8x8 and 4x4 transforms run as `wasm_simd`'s, which do the
-//! same integer operations four lanes at a time.
+//! panic. In wasm with simd128 the 8x8 and 4x4 transforms run as `wasm_simd`'s, on x86_64
+//! with SSE4.1 as `x86_simd`'s; both do the same integer operations four lanes at a time.
 
 use std::num::Wrapping as W;
 
@@ -87,6 +87,11 @@ fn kernel4(d: [I; 4]) -> [I; 4] {
 pub(super) fn idct8(block: &[i32; 65], out: &mut [u8], stride: usize) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     return super::wasm_simd::idct8(block, out, stride);
+    #[cfg(target_arch = "x86_64")]
+    if super::x86_simd::available() {
+        // SAFETY: the CPU has SSE4.1
+        return unsafe { super::x86_simd::idct8(block, out, stride) };
+    }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     idct8_scalar(block, out, stride)
 }
@@ -95,6 +100,11 @@ pub(super) fn idct8(block: &[i32; 65], out: &mut [u8], stride: usize) {
 pub(super) fn idct4(block: &[i32; 65], out: &mut [u8], stride: usize) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     return super::wasm_simd::idct4(block, out, stride);
+    #[cfg(target_arch = "x86_64")]
+    if super::x86_simd::available() {
+        // SAFETY: the CPU has SSE4.1
+        return unsafe { super::x86_simd::idct4(block, out, stride) };
+    }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     idct4_scalar(block, out, stride)
 }
@@ -281,5 +291,44 @@ mod tests {
         idct4_scalar(&b, &mut px, 8);
         idct2(&b, &mut px, 8);
         dc_pixel(b[0]);
+    }
+
+    /// The SSE4.1 transforms give the scalar ones' bytes on every test block, wild
+    /// coefficients included (wrapping arithmetic, saturation as the clamp), with a stride
+    /// wider than the block as in a real row buffer.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn sse41_transforms_equal_the_scalar_ones() {
+        assert!(
+            super::super::x86_simd::available(),
+            "this test needs an SSE4.1 CPU to check the path it runs"
+        );
+        let mut cases = blocks();
+        for v in [i32::MAX, i32::MIN, 1 << 20, -(1 << 20)] {
+            cases.push([v; 65]);
+            cases.push(std::array::from_fn(|i| {
+                if i % 2 == 0 {
+                    v
+                } else {
+                    v.wrapping_neg()
+                }
+            }));
+        }
+        for b in cases {
+            for (n, simd, scalar) in [
+                (
+                    8,
+                    super::super::x86_simd::idct8 as unsafe fn(&[i32; 65], &mut [u8], usize),
+                    idct8_scalar as fn(&[i32; 65], &mut [u8], usize),
+                ),
+                (4, super::super::x86_simd::idct4, idct4_scalar),
+            ] {
+                let (mut got, mut want) = ([7u8; 8 * 13], [7u8; 8 * 13]);
+                // SAFETY: SSE4.1 is present (asserted above)
+                unsafe { simd(&b, &mut got, 13) };
+                scalar(&b, &mut want, 13);
+                assert_eq!(got, want, "{n}x{n}: {:?}", &b[..16]);
+            }
+        }
     }
 }

@@ -19,6 +19,8 @@ mod sequential;
 mod upsample;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm_simd;
+#[cfg(target_arch = "x86_64")]
+mod x86_simd;
 
 use super::output::OutputBuf;
 use super::{ColorInfo, Decoded};
