@@ -136,6 +136,11 @@ mod translucent {
         if w == 0 || h == 0 || dst_w == 0 || dst_h == 0 {
             return Err(Error::internal("resize: empty frame"));
         }
+        // The output first, then the temporaries above it: the order `budget::resize_footprint`
+        // replays, so the holes they leave are the ones the estimate expects (allocated last,
+        // the output sat above them and the wasm32 sweep measured one page more than estimated).
+        let dw = dst_w as usize;
+        let mut data = Vec::with_capacity(dw * dst_h as usize * 4);
         let xs = taps(w, crop[0], crop[2], dst_w);
         let ys = taps(h, crop[1], crop[3], dst_h);
         let first = ys.first().map_or(0, |t| t.first);
@@ -144,7 +149,6 @@ mod translucent {
             .map(|t| t.first + t.weights.len())
             .max()
             .unwrap_or(0);
-        let dw = dst_w as usize;
 
         // horizontal: each needed source row premultiplied once, then filtered
         let mut row = vec![[0i32; 4]; w];
@@ -175,7 +179,6 @@ mod translucent {
 
         // vertical: whole rows of sums, one source row at a time
         let mut acc = vec![[0i32; 4]; dw];
-        let mut data = Vec::with_capacity(dw * dst_h as usize * 4);
         for t in &ys {
             acc.fill([0; 4]);
             for (j, &k) in t.weights.iter().enumerate() {
