@@ -581,3 +581,107 @@ fn adjustments_that_change_nothing_share_the_plain_key() {
         key("trim.border.color=white")
     );
 }
+
+/// The words of an error message's `expected …` part, as a reader splits them: `one of a, b`,
+/// `a, b or c`, `a, b, or <more>`.
+fn listed_words(expected: &str) -> Vec<String> {
+    let list = expected.strip_prefix("one of ").unwrap_or(expected);
+    list.split(", ")
+        .flat_map(|t| t.strip_prefix("or ").unwrap_or(t).split(" or "))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn every_enumerated_option_lists_exactly_the_table_words() {
+    let enumerated: Vec<_> = edgepix::options::ROWS
+        .iter()
+        .filter_map(|r| Some((r, r.values()?)))
+        .collect();
+    // the options with a fixed list of words, so a row that loses its list is noticed
+    let names: Vec<&str> = enumerated.iter().map(|(r, _)| r.name).collect();
+    assert_eq!(
+        names,
+        [
+            "fit",
+            "gravity",
+            "format",
+            "compression",
+            "metadata",
+            "anim",
+            "rotate",
+            "flip",
+            "upscale",
+            "onerror"
+        ]
+    );
+    for (row, values) in enumerated {
+        assert!(!values.is_empty(), "{}", row.name);
+        let mut want: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+        want.extend(row.more().map(String::from));
+        for name in std::iter::once(row.name).chain(row.aliases.iter().copied()) {
+            for bad in ["not-a-word", "", "X"] {
+                for e in [
+                    Options::parse(&format!("{name}={bad}")).unwrap_err(),
+                    Options::from_json(&serde_json::json!({ name: bad })).unwrap_err(),
+                ] {
+                    assert_eq!(e.code, ErrorCode::BadOption, "{name}={bad}: {e}");
+                    let head =
+                        format!("invalid value {bad:?} for option '{}': expected ", row.name);
+                    let expected = e
+                        .message
+                        .strip_prefix(&head)
+                        .unwrap_or_else(|| panic!("{name}={bad}: {:?}", e.message));
+                    assert_eq!(
+                        listed_words(expected),
+                        want,
+                        "{name}={bad}: {:?}",
+                        e.message
+                    );
+                }
+            }
+        }
+        // and every word listed is taken (`upscale=generate` is refused as unsupported)
+        for v in &values {
+            match Options::parse(&format!("{}={v}", row.name)) {
+                Ok(_) => {}
+                Err(e) => assert_eq!(
+                    e.code,
+                    ErrorCode::UnsupportedOption,
+                    "{}={v}: {e}",
+                    row.name
+                ),
+            }
+        }
+    }
+}
+
+#[test]
+fn every_alias_means_its_option() {
+    let samples = [
+        ("width", "640"),
+        ("height", "480"),
+        ("quality", "80"),
+        ("format", "webp"),
+        ("gravity", "0.25x0.75"),
+        ("slow-connection-quality", "30"),
+    ];
+    let mut aliased = 0;
+    for row in edgepix::options::ROWS {
+        for alias in row.aliases {
+            let (_, v) = samples
+                .iter()
+                .find(|(n, _)| *n == row.name)
+                .unwrap_or_else(|| panic!("no sample value for {} (alias {alias})", row.name));
+            assert_eq!(
+                key(&format!("{alias}={v}")),
+                key(&format!("{}={v}", row.name)),
+                "{alias}"
+            );
+            assert_ne!(key(&format!("{alias}={v}")), key(""), "{alias}");
+            aliased += 1;
+        }
+    }
+    // Cloudflare's w, h, q, f, g and edgepix's scq
+    assert_eq!(aliased, 6);
+}

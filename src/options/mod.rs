@@ -1,16 +1,21 @@
 //! The Cloudflare Images option language: one typed struct, parsed from the URL form
 //! (`width=640,fit=cover`) or from a JSON object, validated once, with a canonical form that
-//! serves as the cache key.
+//! serves as the cache key. Every option is one row of one table (`table.rs`), which both forms
+//! and the canonical form walk.
 
+mod choices;
 mod color;
 pub mod draw;
 mod named_colors;
 mod parse;
+mod row;
+mod table;
 
 pub use color::Rgba;
 pub use draw::{Draw, Repeat};
-
-use std::fmt::Write as _;
+pub use row::Row;
+/// The option table: every option's names, value reader, canonical writer and Workers shape.
+pub use table::ROWS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Fit {
@@ -267,121 +272,9 @@ impl Options {
     /// Two option strings that mean the same transform give the same canonical string, so it
     /// is the options part of every cache key. `parse(canonical(x)) == x` holds for options
     /// without `draw`, which has no URL form (its canonical text still tells lists apart).
+    /// The order and each option's text are the option table's (`table.rs`).
     pub fn canonical(&self) -> String {
-        let mut out = String::new();
-        let mut push = |k: &str, v: &dyn std::fmt::Display| {
-            if !out.is_empty() {
-                out.push(',');
-            }
-            let _ = write!(out, "{k}={v}");
-        };
-        if let Some(v) = self.width {
-            push("width", &v);
-        } else if self.width_auto {
-            push("width", &"auto");
-        }
-        if let Some(v) = self.height {
-            push("height", &v);
-        }
-        if let Some(v) = self.dpr {
-            push("dpr", &fmt_float(v));
-        }
-        if self.fit != Fit::default() {
-            push("fit", &parse::fit_name(self.fit));
-        }
-        if self.gravity != Gravity::default() {
-            push("gravity", &parse::gravity_name(self.gravity));
-        }
-        if let Some(q) = self.quality {
-            push("quality", &parse::quality_name(q));
-        }
-        if let Some(q) = self.slow_connection_quality {
-            push("slow-connection-quality", &parse::quality_name(q));
-        }
-        if let Some(f) = self.format {
-            push("format", &parse::format_name(f));
-        }
-        if self.compression_fast {
-            push("compression", &"fast");
-        }
-        if let Some(b) = self.background {
-            push("background", &b.to_hex());
-        }
-        if self.metadata != Metadata::default() {
-            push("metadata", &parse::metadata_name(self.metadata));
-        }
-        if let Some(a) = self.anim {
-            push("anim", &a);
-        }
-        if let Some(r) = self.rotate {
-            push("rotate", &r);
-        }
-        if let Some(f) = self.flip {
-            push("flip", &parse::flip_name(f));
-        }
-        if let Some(t) = self.trim {
-            if t.has_edges() {
-                push(
-                    "trim",
-                    &format_args!("{};{};{};{}", t.top, t.right, t.bottom, t.left),
-                );
-            }
-            if let Some(w) = t.width {
-                push("trim.width", &w);
-            }
-            if let Some(h) = t.height {
-                push("trim.height", &h);
-            }
-            if let Some(b) = t.border {
-                push("trim", &"border");
-                if let Some(c) = b.color {
-                    push("trim.border.color", &c.to_hex());
-                }
-                if b.tolerance != DEFAULT_TRIM_TOLERANCE {
-                    push("trim.border.tolerance", &b.tolerance);
-                }
-                if b.keep != 0 {
-                    push("trim.border.keep", &b.keep);
-                }
-            }
-        }
-        if let Some(b) = self.border {
-            push("border.color", &b.color.to_hex());
-            if b.top == b.right && b.right == b.bottom && b.bottom == b.left {
-                push("border.width", &b.top);
-            } else {
-                for (side, v) in [
-                    ("border.top", b.top),
-                    ("border.right", b.right),
-                    ("border.bottom", b.bottom),
-                    ("border.left", b.left),
-                ] {
-                    if v != 0 {
-                        push(side, &v);
-                    }
-                }
-            }
-        }
-        let e = &self.effects;
-        for (name, v) in [
-            ("blur", e.blur),
-            ("sharpen", e.sharpen),
-            ("brightness", e.brightness),
-            ("contrast", e.contrast),
-            ("gamma", e.gamma),
-            ("saturation", e.saturation),
-        ] {
-            if let Some(v) = v {
-                push(name, &fmt_float(v));
-            }
-        }
-        if let Some(OnError::Redirect) = self.onerror {
-            push("onerror", &"redirect");
-        }
-        if !self.draw.is_empty() {
-            push("draw", &draw::canonical(&self.draw));
-        }
-        out
+        row::canonical(self)
     }
 }
 
