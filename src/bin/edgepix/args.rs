@@ -113,6 +113,10 @@ fn parse_width(value: &str) -> Result<u32, String> {
     }
 }
 
+const OPTIONS_SHORT: &str =
+    "Transform options, Cloudflare Images syntax: \"width=800,format=webp\" \
+(default: the image re-encoded in its own format)";
+
 const OPTIONS_HELP: &str = "Transform options in the Cloudflare Images syntax \
 (\"width=800,format=webp\"): width, height, dpr, fit, gravity, quality, format, background, \
 metadata, anim, rotate, flip, trim, trim.*, border.*, blur, sharpen, brightness, contrast, gamma, \
@@ -142,13 +146,13 @@ impl Spread {
 
 #[derive(Args, Debug)]
 pub struct TransformArgs {
-    /// The image to read (.jpg .png .gif .webp .avif, by content)
+    /// The image to read (its format is told by its bytes, not its name)
     #[arg(value_name = "IN", value_hint = ValueHint::FilePath)]
     pub input: PathBuf,
     /// Where to write the result (replaced atomically)
     #[arg(value_name = "OUT", value_hint = ValueHint::FilePath)]
     pub output: PathBuf,
-    #[arg(short, long, value_name = "OPTIONS", value_parser = parse_options, help = OPTIONS_HELP)]
+    #[arg(short, long, value_name = "OPTIONS", value_parser = parse_options, help = OPTIONS_SHORT, long_help = OPTIONS_HELP)]
     pub options: Option<OptionsArg>,
 }
 
@@ -167,7 +171,7 @@ pub struct BatchArgs {
     /// The folder to write the mirrored tree to (created if missing; must differ from IN_DIR)
     #[arg(value_name = "OUT_DIR", value_hint = ValueHint::DirPath)]
     pub out_dir: PathBuf,
-    #[arg(short, long, value_name = "OPTIONS", value_parser = parse_options, help = OPTIONS_HELP)]
+    #[arg(short, long, value_name = "OPTIONS", value_parser = parse_options, help = OPTIONS_SHORT, long_help = OPTIONS_HELP)]
     pub options: Option<OptionsArg>,
     #[command(flatten)]
     pub spread: Spread,
