@@ -640,3 +640,249 @@ fn sign_prints_urls_whose_signatures_an_independent_hmac_agrees_with() {
     let missing = edgepix(&["sign", "--options", "w=1", "--source", "a.jpg"]);
     assert_eq!(missing.code, 2, "no key is a usage error");
 }
+
+/// Every command and the flags it takes, written out here rather than read from the parser,
+/// so a command or flag that disappears (or loses its help) fails the tests below.
+const COMMANDS: &[(&str, &[&str])] = &[
+    ("transform", &["--options"]),
+    ("info", &[]),
+    ("batch", &["--options", "--jobs", "--shard"]),
+    (
+        "sign",
+        &[
+            "--source",
+            "--options",
+            "--variant",
+            "--expires",
+            "--key",
+            "--purge",
+        ],
+    ),
+    (
+        "eval",
+        &["--corpus", "--policy", "--shard", "--jobs", "--csv"],
+    ),
+    (
+        "curves",
+        &["--corpus", "--width", "--out", "--shard", "--jobs"],
+    ),
+    ("train", &["--curves", "--out"]),
+    ("crop-eval", &["--annotations", "--root", "--csv"]),
+    ("completions", &[]),
+];
+
+/// The description clap prints for `flag` in a help text: the rest of the flag's line after
+/// its value name, or the next line when the help layout puts it there.
+fn flag_description(help: &str, flag: &str) -> Option<String> {
+    let lines: Vec<&str> = help.lines().collect();
+    let at = lines.iter().position(|l| {
+        let t = l.trim_start();
+        t.starts_with('-')
+            && t.split_whitespace()
+                .any(|w| w.trim_end_matches(',') == flag)
+    })?;
+    let words: Vec<&str> = lines[at]
+        .split_whitespace()
+        .skip_while(|w| w.starts_with('-'))
+        .skip_while(|w| w.starts_with('<'))
+        .collect();
+    if words.is_empty() {
+        lines.get(at + 1).map(|l| l.trim().to_string())
+    } else {
+        Some(words.join(" "))
+    }
+}
+
+#[test]
+fn every_command_answers_help_and_explains_each_flag() {
+    let top = ok(&["--help"]);
+    // the top-level help lists exactly these commands (and clap's `help`)
+    let listed: BTreeSet<String> = top
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    let mut expected: BTreeSet<String> = COMMANDS.iter().map(|(c, _)| c.to_string()).collect();
+    expected.insert("help".into());
+    assert_eq!(listed, expected, "{}", top.stdout);
+
+    for (cmd, flags) in COMMANDS {
+        let r = ok(&[cmd, "--help"]);
+        assert!(
+            r.stdout.contains(&format!("usage: edgepix {cmd}")),
+            "{cmd}: {}",
+            r.stdout
+        );
+        assert!(r.stderr.is_empty(), "{cmd}: {}", r.stderr);
+        for flag in flags.iter().copied().chain(["--help"]) {
+            let about = flag_description(&r.stdout, flag)
+                .unwrap_or_else(|| panic!("edgepix {cmd} --help has no {flag}:\n{}", r.stdout));
+            assert!(
+                about.split_whitespace().count() >= 2,
+                "{cmd} {flag}: {about:?}"
+            );
+        }
+        // `-h` and `edgepix help CMD` say the same thing
+        assert!(ok(&[cmd, "-h"])
+            .stdout
+            .contains(&format!("usage: edgepix {cmd}")));
+        assert!(ok(&["help", cmd])
+            .stdout
+            .contains(&format!("usage: edgepix {cmd}")));
+    }
+    let v = ok(&["--version"]);
+    assert_eq!(
+        v.stdout.trim(),
+        format!("edgepix {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn help_never_shows_the_signing_key() {
+    let out = Command::new(env!("CARGO_BIN_EXE_edgepix"))
+        .args(["sign", "--help"])
+        .env("EDGEPIX_SIGNING_KEY", "do-not-print-me")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text.contains("EDGEPIX_SIGNING_KEY"), "{text}");
+    assert!(!text.contains("do-not-print-me"), "{text}");
+}
+
+#[test]
+fn usage_errors_name_the_flag_and_exit_2() {
+    let root = scratch("usage-flags");
+    let (a, b) = (root.join("a.png"), root.join("b"));
+    let (a, b) = (s(&a), s(&b));
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["batch", a, b, "--jobs", "0"], "--jobs"),
+        (vec!["batch", a, b, "--jobs", "two"], "--jobs"),
+        (vec!["batch", a, b, "--shard", "5/4"], "--shard"),
+        (vec!["batch", a, b, "--jobs=1", "--jobs=2"], "--jobs"),
+        (
+            vec!["transform", a, b, "--options", "width=abc"],
+            "--options",
+        ),
+        (vec!["transform", a, b, "--bogus"], "--bogus"),
+        (vec!["transform", a, b, "--jobs", "2"], "--jobs"),
+        (vec!["eval", "--corpus", root.to_str().unwrap()], "--policy"),
+        (vec!["eval", "--policy", a, "--corpus"], "--corpus"),
+        (
+            vec!["curves", "--corpus", b, "--width", "8", "--out", a],
+            "--width",
+        ),
+        (vec!["curves", "--corpus", b, "--width", "64"], "--out"),
+        (vec!["train", "--curves"], "--curves"),
+        (vec!["crop-eval", "--root"], "--root"),
+        (vec!["sign", "--key", "k", "--options", "w=1"], "--source"),
+        (
+            vec![
+                "sign",
+                "--key",
+                "k",
+                "--source",
+                "x",
+                "-o",
+                "w=1",
+                "--variant",
+                "v",
+            ],
+            "--variant",
+        ),
+        (
+            vec!["sign", "--key", "k", "--source", "x", "--expires", "soon"],
+            "--expires",
+        ),
+        (vec!["completions", "tcsh"], "tcsh"),
+    ];
+    for (args, flag) in cases {
+        let r = edgepix(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+        assert!(
+            r.stderr.starts_with("error: ") && r.stderr.contains(flag),
+            "{args:?} should name {flag}: {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains(&format!("usage: edgepix {}", args[0])),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    assert!(!Path::new(b).exists(), "a usage error wrote nothing");
+    // found after parsing, reported the same way
+    let missing = root.join("missing");
+    let r = edgepix(&["batch", s(&missing), b]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("error: cannot read ") && r.stderr.contains("usage: edgepix batch"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// `word` appears delimited, not as part of a longer name (`eval` inside `crop-eval`).
+fn mentions_word(text: &str, word: &str) -> bool {
+    let part = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(part) && !after.is_some_and(part)
+    })
+}
+
+#[test]
+fn completions_cover_every_command_and_flag() {
+    let dir = scratch("completions");
+    for shell in ["bash", "zsh", "fish"] {
+        let r = ok(&["completions", shell]);
+        assert!(r.stdout.len() > 1000, "{shell}: {}", r.stdout);
+        for (cmd, flags) in COMMANDS {
+            assert!(mentions_word(&r.stdout, cmd), "{shell} lacks {cmd}");
+            for flag in *flags {
+                // fish names long flags without the dashes (`-l shard`)
+                let bare = flag.trim_start_matches('-');
+                assert!(
+                    mentions_word(&r.stdout, flag) || mentions_word(&r.stdout, bare),
+                    "{shell} lacks {flag}"
+                );
+            }
+        }
+        if shell == "bash" {
+            let script = dir.join("edgepix.bash");
+            std::fs::write(&script, &r.stdout).unwrap();
+            let check = Command::new("bash")
+                .arg("-n")
+                .arg(&script)
+                .output()
+                .expect("run bash -n");
+            assert!(
+                check.status.success(),
+                "bash -n: {}",
+                String::from_utf8_lossy(&check.stderr)
+            );
+        }
+    }
+}
+
+#[test]
+fn readme_cli_section_names_every_command() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme
+        .split("\n## CLI\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("README.md has a CLI section");
+    for (cmd, _) in COMMANDS {
+        assert!(
+            section.contains(&format!("edgepix {cmd}")),
+            "README's CLI section does not show `edgepix {cmd}`"
+        );
+    }
+}

@@ -10,12 +10,12 @@
 //! output), so the peak is about `jobs` times the largest single transform; the main thread
 //! keeps only the short result of each finished file.
 
-use crate::args::{self, Flag};
+use crate::args::BatchArgs;
 use crate::convert::{self, FileError};
 use crate::naming;
 use crate::shard::Shard;
 use crate::walk::{self, Entry, SkipReason};
-use crate::{Exit, USAGE};
+use crate::Exit;
 use edgepix::{Limits, Options};
 use std::collections::{BTreeMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -23,8 +23,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
-
-const FLAGS: &[Flag] = &[Flag::Options, Flag::Jobs, Flag::Shard];
 
 /// One unit of work: an input and where its output goes (OUT_DIR-relative, no extension yet).
 struct Job {
@@ -55,36 +53,22 @@ struct Prepared {
     protect: HashSet<PathBuf>,
 }
 
-pub fn run(raw: &[String]) -> Exit {
-    let args = match args::parse(raw, FLAGS) {
-        Ok(a) => a,
-        Err(e) => return Exit::Usage(e),
-    };
-    if args.help {
-        outln!("{USAGE}");
-        return Exit::Ok;
-    }
-    let [in_dir, out_dir] = args.positional.as_slice() else {
-        return Exit::Usage("batch needs IN_DIR and OUT_DIR".into());
-    };
-    let (in_dir, out_dir) = (Path::new(in_dir), Path::new(out_dir));
-    let prepared = match prepare(in_dir, out_dir, args.shard) {
+pub fn run(args: BatchArgs) -> Exit {
+    let (in_dir, out_dir) = (args.in_dir.as_path(), args.out_dir.as_path());
+    let shard = args.spread.shard;
+    let options = args.options.map(|o| o.parsed).unwrap_or_default();
+    let prepared = match prepare(in_dir, out_dir, shard) {
         Ok(p) => p,
         Err(e) => return Exit::Usage(e),
     };
-    let threads = args
-        .jobs
-        .map(|n| n.get())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .min(prepared.jobs.len())
-        .max(1);
-    let unreadable = announce(&prepared, in_dir, out_dir, args.shard, threads);
+    let threads = args.spread.threads().min(prepared.jobs.len()).max(1);
+    let unreadable = announce(&prepared, in_dir, out_dir, shard, threads);
 
     let start = Instant::now();
     let totals = process(
         &prepared.jobs,
         out_dir,
-        &args.options,
+        &options,
         threads,
         &prepared.protect,
     );

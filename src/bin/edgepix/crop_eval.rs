@@ -12,10 +12,10 @@
 //! subject* when kept >= 0.9; a face is kept when >= 0.9 of its box is inside. Shares carry
 //! Wilson 95 % intervals. The cost of `gravity=auto` is measured on a 1200 px square output.
 
+use crate::args::CropEvalArgs;
 use crate::Exit;
 use edgepix::pipeline::{render, Rendered};
 use edgepix::{Limits, Options, Resolved};
-use std::path::PathBuf;
 use std::time::Instant;
 
 /// (name, width, height) of the output boxes.
@@ -80,22 +80,12 @@ struct Tally {
     faces_kept: usize,
 }
 
-pub fn run(raw: &[String]) -> Exit {
-    let mut annotations = PathBuf::from("data/eval/annotations.json");
-    let mut root = PathBuf::from("../shared/corpus");
-    let mut csv: Option<PathBuf> = None;
-    let mut it = raw.iter();
-    while let Some(flag) = it.next() {
-        let Some(value) = it.next() else {
-            return Exit::Usage(format!("{flag} needs a value"));
-        };
-        match flag.as_str() {
-            "--annotations" => annotations = PathBuf::from(value),
-            "--root" => root = PathBuf::from(value),
-            "--csv" => csv = Some(PathBuf::from(value)),
-            other => return Exit::Usage(format!("unexpected argument '{other}' for crop-eval")),
-        }
-    }
+pub fn run(args: CropEvalArgs) -> Exit {
+    let CropEvalArgs {
+        annotations,
+        root,
+        csv,
+    } = args;
     let text = match std::fs::read_to_string(&annotations) {
         Ok(t) => t,
         Err(e) => return Exit::Usage(format!("{}: {e}", annotations.display())),

@@ -9,47 +9,23 @@
 //! score of each online crop and the frame's features (`edgepix::quality::train::CurveRow`).
 //! `train` fits the model from such a file (`edgepix::quality::train::fit`).
 
+use crate::args::{CurvesArgs, TrainArgs};
 use crate::eval::{corpus_images, judge};
-use crate::shard::Shard;
 use crate::Exit;
 use edgepix::pipeline::{render, Rendered};
 use edgepix::quality::{self, features, metric, policy, train};
 use edgepix::{Limits, Options, Resolved};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 
-pub fn curves_cmd(raw: &[String]) -> Exit {
-    let mut corpora = Vec::new();
-    let mut widths: Vec<u32> = Vec::new();
-    let mut out: Option<PathBuf> = None;
-    let mut shard = None;
-    let mut jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut it = raw.iter();
-    while let Some(flag) = it.next() {
-        let Some(value) = it.next() else {
-            return Exit::Usage(format!("{flag} needs a value"));
-        };
-        match flag.as_str() {
-            "--corpus" => corpora.push(PathBuf::from(value)),
-            "--width" => match value.parse() {
-                Ok(w) if w >= 16 => widths.push(w),
-                _ => return Exit::Usage(format!("--width takes pixels >= 16, not {value:?}")),
-            },
-            "--out" => out = Some(PathBuf::from(value)),
-            "--shard" => match Shard::parse(value) {
-                Ok(s) => shard = Some(s),
-                Err(e) => return Exit::Usage(e),
-            },
-            "--jobs" => match value.parse::<usize>() {
-                Ok(n) if n >= 1 => jobs = n,
-                _ => return Exit::Usage("--jobs takes a whole number >= 1".into()),
-            },
-            other => return Exit::Usage(format!("unexpected argument '{other}' for curves")),
-        }
-    }
-    let (Some(out), false, false) = (out, corpora.is_empty(), widths.is_empty()) else {
-        return Exit::Usage("curves needs --corpus DIR, --width W and --out FILE".into());
-    };
+pub fn curves_cmd(args: CurvesArgs) -> Exit {
+    let CurvesArgs {
+        corpora,
+        widths,
+        out,
+        spread,
+    } = args;
+    let (shard, jobs) = (spread.shard, spread.threads());
     let images = match corpus_images(&corpora, shard) {
         Ok(i) => i,
         Err(e) => return Exit::Usage(e),
@@ -163,20 +139,8 @@ fn curves_of(name: &str, path: &Path, widths: &[u32]) -> Result<Vec<train::Curve
     Ok(rows)
 }
 
-pub fn train_cmd(raw: &[String]) -> Exit {
-    let mut curves = PathBuf::from("data/quality/curves.csv");
-    let mut out = PathBuf::from("data/quality/model.json");
-    let mut it = raw.iter();
-    while let Some(flag) = it.next() {
-        let Some(value) = it.next() else {
-            return Exit::Usage(format!("{flag} needs a value"));
-        };
-        match flag.as_str() {
-            "--curves" => curves = PathBuf::from(value),
-            "--out" => out = PathBuf::from(value),
-            other => return Exit::Usage(format!("unexpected argument '{other}' for train")),
-        }
-    }
+pub fn train_cmd(args: TrainArgs) -> Exit {
+    let TrainArgs { curves, out } = args;
     let text = match std::fs::read_to_string(&curves) {
         Ok(t) => t,
         Err(e) => return Exit::Usage(format!("{}: {e}", curves.display())),

@@ -11,6 +11,7 @@
 //! 70); `oracle: true` replaces the quality choice with the exhaustive search on the judge
 //! itself (every grid quality, whole-frame score), the lower bound no online policy reaches.
 
+use crate::args::EvalArgs;
 use crate::shard::Shard;
 use crate::walk;
 use crate::Exit;
@@ -83,55 +84,6 @@ pub struct Row {
     pub checks: u32,
 }
 
-struct Args {
-    corpora: Vec<PathBuf>,
-    policies: Vec<PathBuf>,
-    shard: Option<Shard>,
-    jobs: usize,
-    csv: Option<PathBuf>,
-}
-
-fn parse(raw: &[String]) -> Result<Args, String> {
-    let mut a = Args {
-        corpora: Vec::new(),
-        policies: Vec::new(),
-        shard: None,
-        jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        csv: None,
-    };
-    let mut it = raw.iter();
-    while let Some(flag) = it.next() {
-        let (name, inline) = match flag.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
-            _ => (flag.as_str(), None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match name {
-            "--corpus" => a.corpora.push(PathBuf::from(value()?)),
-            "--policy" => a.policies.push(PathBuf::from(value()?)),
-            "--shard" if a.shard.is_none() => a.shard = Some(Shard::parse(&value()?)?),
-            "--csv" if a.csv.is_none() => a.csv = Some(PathBuf::from(value()?)),
-            "--jobs" | "-j" => {
-                a.jobs = value()?
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|&n| n >= 1)
-                    .ok_or("--jobs takes a whole number of threads >= 1")?
-            }
-            other => return Err(format!("unexpected argument '{other}' for eval")),
-        }
-    }
-    if a.corpora.is_empty() || a.policies.is_empty() {
-        return Err("eval needs at least one --corpus DIR and one --policy FILE".into());
-    }
-    Ok(a)
-}
-
 /// The images of the corpora, each named `CORPUS_DIR_NAME/relative/path`, sorted.
 pub fn corpus_images(
     corpora: &[PathBuf],
@@ -156,17 +108,14 @@ pub fn corpus_images(
     Ok(out)
 }
 
-pub fn run(raw: &[String]) -> Exit {
-    let args = match parse(raw) {
-        Ok(a) => a,
-        Err(e) => return Exit::Usage(e),
-    };
+pub fn run(args: EvalArgs) -> Exit {
+    let threads = args.spread.threads();
     let policies: Vec<PolicyFile> =
         match args.policies.iter().map(|p| PolicyFile::load(p)).collect() {
             Ok(p) => p,
             Err(e) => return Exit::Usage(e),
         };
-    let images = match corpus_images(&args.corpora, args.shard) {
+    let images = match corpus_images(&args.corpora, args.spread.shard) {
         Ok(i) => i,
         Err(e) => return Exit::Usage(e),
     };
@@ -174,13 +123,13 @@ pub fn run(raw: &[String]) -> Exit {
         "eval: {} images x {} policies on {} threads",
         images.len(),
         policies.len(),
-        args.jobs
+        threads
     );
     let rows = Mutex::new(Vec::new());
     let failed = Mutex::new(Vec::new());
     let next = Mutex::new(0usize);
     std::thread::scope(|s| {
-        for _ in 0..args.jobs.min(images.len().max(1)) {
+        for _ in 0..threads.min(images.len().max(1)) {
             s.spawn(|| loop {
                 let i = {
                     let mut n = next.lock().unwrap_or_else(|e| e.into_inner());

@@ -1,9 +1,6 @@
 //! The native command line: the same core as the Worker and the npm package, over files.
-//!
-//!   edgepix transform IN OUT [--options "width=800,format=webp"]
-//!   edgepix info IN
-//!   edgepix batch IN_DIR OUT_DIR [--options ...] [--jobs N] [--shard i/n]
-//!   edgepix sign --source SRC --options ... | --purge   (signed URLs, docs/CACHING.md)
+//! The grammar (every command, flag and default) is in `args`; `edgepix --help` and
+//! `edgepix COMMAND --help` print it.
 //!
 //! Exit codes: 0 everything succeeded, 1 at least one file failed (each failure is one line
 //! on stderr: `error: PATH: CODE: MESSAGE`), 2 the command could not start (usage).
@@ -36,98 +33,96 @@ mod shard;
 mod sign;
 mod walk;
 
-use args::Flag;
+use args::{Cli, Command, CompletionsArgs, InfoArgs, TransformArgs};
+use clap::FromArgMatches;
 use edgepix::Limits;
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
-
-pub const USAGE: &str = "usage:
-  edgepix transform IN OUT [--options \"width=800,format=webp\"]
-  edgepix info IN
-  edgepix batch IN_DIR OUT_DIR [--options \"...\"] [--jobs N] [--shard i/n]
-  edgepix sign --source SRC (--options \"...\" | --variant NAME) [--expires SECONDS] [--key KEY]
-  edgepix sign --purge --source SRC [--expires SECONDS] [--key KEY]
-  edgepix eval --corpus DIR [--corpus DIR ...] --policy FILE.json [--policy ...]
-               [--shard i/n] [--jobs N] [--csv out.csv]
-  edgepix curves --corpus DIR [...] --width W [...] --out FILE [--shard i/n] [--jobs N]
-  edgepix train [--curves data/quality/curves.csv] [--out data/quality/model.json]
-  edgepix crop-eval [--annotations data/eval/annotations.json] [--root ../shared/corpus] [--csv F]
-
-Options use the Cloudflare Images syntax (width, height, dpr, fit, gravity, quality, format,
-background, metadata, anim, rotate, flip, trim, trim.*, border.*, blur, sharpen, brightness,
-contrast, gamma, saturation; docs/OPTIONS.md). Without --options the image is re-encoded in
-its own format with orientation applied and metadata reduced to the copyright.
-
-batch reads IN_DIR recursively (.jpg .jpeg .png .gif .webp .avif; directory symlinks are not
-followed) and mirrors the tree under OUT_DIR with each extension replaced by the output
-format's: photos/a.jpg -> OUT_DIR/photos/a.webp. Inputs in one folder that share a name
-(a.jpg, a.png) keep their extension: a.jpg.webp, a.png.webp.
-  --jobs N      threads (default: one per core); each holds one image at a time
-  --shard i/n   only the files of shard i of n (1 <= i <= n), chosen by a stable hash of the
-                relative path: n runs with 1/n .. n/n together do every file exactly once
-
-eval runs each policy file ({\"name\", \"options\", \"target\", \"oracle\"}) on every image of the
-corpora and prints per policy bytes, SSIMULACRA2 (mean, 5th percentile, worst), target misses
-and encode time, judged on the whole output frame (docs/QUALITY.md). curves measures
-the predictor's training data; train refits data/quality/model.json from it. crop-eval
-compares gravity=auto with the centre crop on the annotated subject and face boxes.
-
-Exit status: 0 all files done, 1 some files failed (one 'error: PATH: CODE: MESSAGE' line
-each on stderr), 2 usage error.";
 
 /// How a command ended; `main` maps it to the exit status.
 pub enum Exit {
     Ok,
     SomeFailed,
+    /// A usage error found after parsing (a folder that cannot be read, a bad policy file):
+    /// reported like clap's own, with the command's usage.
     Usage(String),
 }
 
 fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    let exit = match argv.first().map(String::as_str) {
-        Some("transform") => transform_cmd(&argv[1..]),
-        Some("info") => info_cmd(&argv[1..]),
-        Some("batch") => batch::run(&argv[1..]),
-        Some("sign") => sign::run(&argv[1..]),
-        Some("eval") => eval::run(&argv[1..]),
-        Some("curves") => curves::curves_cmd(&argv[1..]),
-        Some("train") => curves::train_cmd(&argv[1..]),
-        Some("crop-eval") => crop_eval::run(&argv[1..]),
-        Some("-h") | Some("--help") | Some("help") => {
-            outln!("{USAGE}");
-            Exit::Ok
-        }
-        None => Exit::Usage("no command given".into()),
-        Some(other) => Exit::Usage(format!("unknown command '{other}'")),
+    let mut grammar = args::command();
+    // the top level takes no flag but --help and --version, so this is the command typed
+    let typed = std::env::args().nth(1);
+    let parsed = grammar
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(c) => c,
+        Err(e) => return clap_exit(e, &mut grammar, typed.as_deref()),
+    };
+    let exit = match cli.command {
+        Command::Transform(a) => transform_cmd(a),
+        Command::Info(a) => info_cmd(a),
+        Command::Batch(a) => batch::run(a),
+        Command::Sign(a) => sign::run(a),
+        Command::Eval(a) => eval::run(a),
+        Command::Curves(a) => curves::curves_cmd(a),
+        Command::Train(a) => curves::train_cmd(a),
+        Command::CropEval(a) => crop_eval::run(a),
+        Command::Completions(a) => completions_cmd(a, &mut grammar),
     };
     match exit {
         Exit::Ok => ExitCode::SUCCESS,
         Exit::SomeFailed => ExitCode::from(1),
         Exit::Usage(msg) => {
-            errln!("edgepix: {msg}\n\n{USAGE}");
-            ExitCode::from(2)
+            let e = clap::Error::raw(clap::error::ErrorKind::ValueValidation, msg);
+            clap_exit(e, &mut grammar, typed.as_deref())
         }
     }
 }
 
-fn transform_cmd(raw: &[String]) -> Exit {
-    let args = match args::parse(raw, &[Flag::Options]) {
-        Ok(a) => a,
-        Err(e) => return Exit::Usage(e),
-    };
-    if args.help {
-        outln!("{USAGE}");
-        return Exit::Ok;
+/// Print a clap outcome: help and version to stdout (exit 0); a usage error to stderr (exit
+/// 2) followed by the typed command's usage, which clap leaves out of bad-value errors, under
+/// the lowercase `usage:` heading the CLI has always printed (scripts match it).
+fn clap_exit(e: clap::Error, grammar: &mut clap::Command, typed: Option<&str>) -> ExitCode {
+    if !e.use_stderr() {
+        let _ = e.print();
+        return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
     }
-    let [input, output] = args.positional.as_slice() else {
-        return Exit::Usage("transform needs IN and OUT".into());
-    };
-    let (input, output) = (Path::new(input), Path::new(output));
+    let mut text = e.render().to_string();
+    let is_help = e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand;
+    if !is_help && !text.contains("\nUsage: ") {
+        grammar.build();
+        let usage = match typed.and_then(|name| grammar.find_subcommand_mut(name)) {
+            Some(sub) => sub.render_usage(),
+            None => grammar.render_usage(),
+        };
+        let (message, more) = match text.split_once("\n\nFor more information") {
+            Some((m, r)) => (m.to_string(), format!("\n\nFor more information{r}")),
+            None => (text.clone(), String::new()),
+        };
+        text = format!("{}\n\n{usage}{more}", message.trim_end());
+    }
+    errln!("{}", text.replace("\nUsage: ", "\nusage: ").trim_end());
+    ExitCode::from(2)
+}
+
+/// `edgepix completions SHELL`: the script goes through a buffer so that a closed stdout is
+/// ignored like every other output, not a panic.
+fn completions_cmd(a: CompletionsArgs, grammar: &mut clap::Command) -> Exit {
+    let mut script = Vec::new();
+    clap_complete::generate(a.shell, grammar, "edgepix", &mut script);
+    use std::io::Write as _;
+    let _ = std::io::stdout().write_all(&script);
+    Exit::Ok
+}
+
+fn transform_cmd(args: TransformArgs) -> Exit {
+    let (input, output) = (args.input.as_path(), args.output.as_path());
+    let options = args.options.map(|o| o.parsed).unwrap_or_default();
     let limits = Limits::LOCAL;
     let start = Instant::now();
     let result = convert::read_input(input, &limits).and_then(|bytes| {
-        let out = convert::transform(&bytes, &args.options, &limits)?;
+        let out = convert::transform(&bytes, &options, &limits)?;
         convert::write_atomically(output, &out.bytes)?;
         Ok((bytes.len(), out))
     });
@@ -158,19 +153,8 @@ fn transform_cmd(raw: &[String]) -> Exit {
     }
 }
 
-fn info_cmd(raw: &[String]) -> Exit {
-    let args = match args::parse(raw, &[]) {
-        Ok(a) => a,
-        Err(e) => return Exit::Usage(e),
-    };
-    if args.help {
-        outln!("{USAGE}");
-        return Exit::Ok;
-    }
-    let [input] = args.positional.as_slice() else {
-        return Exit::Usage("info needs one file".into());
-    };
-    let input = Path::new(input);
+fn info_cmd(args: InfoArgs) -> Exit {
+    let input = args.input.as_path();
     let limits = Limits::LOCAL;
     let result = convert::read_input(input, &limits)
         .and_then(|bytes| Ok(edgepix::inspect(&bytes, &limits)?));

@@ -9,57 +9,28 @@
 //! or `samples/hato.jpg`). Prints the path to request: `/cdn-cgi/image/...` or, for a purge,
 //! the `/cdn-cgi/edgepix/purge?...` to POST.
 
+use crate::args::SignArgs;
 use crate::Exit;
-use edgepix::{signing, Options};
+use edgepix::signing;
 
-pub const USAGE: &str = "edgepix sign --source SRC (--options \"width=640\" | --variant NAME) [--expires SECONDS] [--key KEY]
-edgepix sign --purge --source SRC [--expires SECONDS] [--key KEY]
-  the key comes from --key or EDGEPIX_SIGNING_KEY; --expires is seconds from now (purges: default 300)";
-
-pub fn run(raw: &[String]) -> Exit {
-    let mut it = raw.iter();
-    let (mut source, mut options, mut variant, mut expires, mut key, mut purge) = (
-        None,
-        None,
-        None,
-        None,
-        std::env::var("EDGEPIX_SIGNING_KEY").ok(),
-        false,
-    );
-    while let Some(a) = it.next() {
-        let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
-        let r = match a.as_str() {
-            "--source" => value("--source").map(|v| source = Some(v)),
-            "--options" | "-o" => value("--options").map(|v| options = Some(v)),
-            "--variant" => value("--variant").map(|v| variant = Some(v)),
-            "--expires" => value("--expires").and_then(|v| {
-                v.parse::<u64>()
-                    .map(|s| expires = Some(s))
-                    .map_err(|_| "--expires takes whole seconds".to_string())
-            }),
-            "--key" => value("--key").map(|v| key = Some(v)),
-            "--purge" => {
-                purge = true;
-                Ok(())
-            }
-            other => Err(format!("unknown argument '{other}'\n{USAGE}")),
-        };
-        if let Err(e) = r {
-            return Exit::Usage(e);
-        }
-    }
+pub fn run(args: SignArgs) -> Exit {
+    let SignArgs {
+        source,
+        options,
+        variant,
+        expires,
+        key,
+        purge,
+    } = args;
     let Some(key) = key.filter(|k| !k.is_empty()) else {
         return Exit::Usage("no key: pass --key or set EDGEPIX_SIGNING_KEY".into());
-    };
-    let Some(source) = source else {
-        return Exit::Usage(format!("--source is required\n{USAGE}"));
     };
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
     if purge {
-        let exp = now + expires.unwrap_or(300);
+        let exp = now.saturating_add(expires.unwrap_or(300));
         let sig = signing::sign(
             key.as_bytes(),
             &signing::message("purge", &source, Some(exp)),
@@ -71,14 +42,12 @@ pub fn run(raw: &[String]) -> Exit {
         return Exit::Ok;
     }
     let (signed, segment) = match (options, variant) {
-        (Some(o), None) => match Options::parse(&o) {
-            Ok(parsed) => (parsed.canonical(), o),
-            Err(e) => return Exit::Usage(e.to_string()),
-        },
+        (Some(o), None) => (o.parsed.canonical(), o.text),
         (None, Some(v)) => (v.clone(), v),
-        _ => return Exit::Usage(format!("give --options or --variant\n{USAGE}")),
+        // both at once is clap's conflict error
+        _ => return Exit::Usage("give --options or --variant".into()),
     };
-    let exp = expires.map(|s| now + s);
+    let exp = expires.map(|s| now.saturating_add(s));
     let sig = signing::sign(key.as_bytes(), &signing::message(&signed, &source, exp));
     let mut parts: Vec<String> = vec![segment];
     parts.extend(exp.map(|e| format!("exp={e}")));
