@@ -55,7 +55,17 @@ fn the_readme_layout_lists_exactly_the_top_level_modules_of_src() {
         "README.md's layout block: missing {missing:?}, naming what src/ does not have {stale:?}"
     );
     // the block is not trivially empty: the rooms every reader looks for are there
-    for room in ["options/", "codecs/", "pipeline.rs", "edge/", "web/", "bin/"] {
-        assert!(readme.contains(room), "{room} missing from README.md's layout block");
+    for room in [
+        "options/",
+        "codecs/",
+        "pipeline.rs",
+        "edge/",
+        "web/",
+        "bin/",
+    ] {
+        assert!(
+            readme.contains(room),
+            "{room} missing from README.md's layout block"
+        );
     }
 }
