@@ -48,6 +48,15 @@ impl ErrorCode {
         }
     }
 
+    /// A failure of the image or the engine, not of the request's options: what
+    /// `onerror=redirect` answers by sending the client to the source itself.
+    pub fn is_fatal(self) -> bool {
+        !matches!(
+            self,
+            ErrorCode::BadOption | ErrorCode::UnknownOption | ErrorCode::UnsupportedOption
+        )
+    }
+
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::BadOption | ErrorCode::UnknownOption | ErrorCode::UnsupportedOption => 400,

@@ -2,6 +2,7 @@
 //! jobs (CLI). Data flows one way: options -> probe -> plan -> decode -> transform -> encode.
 //! The adapters (`edge`, `web`, `bin/edgepix`) only translate their inputs and outputs.
 
+pub mod answer;
 pub mod budget;
 pub mod codecs;
 pub mod cursor;

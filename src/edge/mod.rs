@@ -23,7 +23,7 @@ mod stages;
 mod store;
 mod writeback;
 
-use crate::options::{FormatOption, OnError};
+use crate::answer;
 use crate::resolve::Resolved;
 use config::Config;
 use freshness::Freshness;
@@ -200,12 +200,10 @@ async fn handle_image(
     let mut reply = Reply {
         cfg,
         head: ir.head,
-        vary_accept: ir.options.format == Some(FormatOption::Auto),
-        vary_hints: ir.options.slow_connection_quality.is_some(),
-        vary_device: ir.options.width_auto,
+        vary: answer::Vary::of(&ir.options).header(&ir.experiments.vary),
+        private: !ir.experiments.vary.is_empty(),
         if_none_match: ir.if_none_match.as_deref(),
         arms: &arms,
-        vary_user: &ir.experiments.vary,
         timing: Timing::default(),
     };
 
@@ -393,13 +391,7 @@ async fn handle_image(
         Ok(o) => o,
         Err(TransformFailure::Busy) => return Ok(busy(cfg)),
         Err(TransformFailure::Engine(e)) => {
-            let fatal = !matches!(
-                e.code,
-                crate::ErrorCode::BadOption
-                    | crate::ErrorCode::UnknownOption
-                    | crate::ErrorCode::UnsupportedOption
-            );
-            if fatal && ir.options.onerror == Some(OnError::Redirect) {
+            if answer::redirects(&ir.options, &e) {
                 return Ok(respond::redirect(
                     &ir.source.public_url(),
                     e.code.as_str(),
@@ -412,46 +404,22 @@ async fn handle_image(
     drop(reservation);
     let stages = [out.timings.decode, out.timings.resize, out.timings.encode];
     reply.timing.stages = Some(stages);
-    // the decision as the quality policy made it: the target is the score it predicts
-    let (quality, policy, predicted_score, measured_score) = match &out.quality_choice {
-        Some(c) => (
-            Some(c.quality as f64),
-            c.policy.to_string(),
-            Some(c.target as f64),
-            c.measured_score,
-        ),
-        None => (
-            matches!(
-                out.format,
-                crate::OutputFormat::Jpeg { .. }
-                    | crate::OutputFormat::Webp
-                    | crate::OutputFormat::Avif
-            )
-            .then(|| resolved.options().effective_quality() as f64),
-            "fixed".to_string(),
-            None,
-            None,
-        ),
-    };
+    let reported = answer::Reported::of(&out, resolved.options());
     *outcome = events::Outcome {
         bytes_in: src.bytes.len() as u64,
         stages: Some(stages),
         width: out.width,
         height: out.height,
-        quality,
-        policy,
-        predicted_score,
-        measured_score,
+        quality: reported.quality,
+        policy: reported.policy,
+        predicted_score: reported.predicted_score,
+        measured_score: reported.measured_score,
     };
     let digest = store::sha256_hex(&out.bytes);
     let meta = Meta {
-        ct: if out.format == crate::OutputFormat::Json {
-            "application/json; charset=utf-8".into()
-        } else {
-            out.mime().into()
-        },
+        ct: answer::content_type(out.format).into(),
         etag: format!("\"{}\"", &digest[..32]),
-        name: format!("{}.{}", ir.source.file_stem(), out.format.extension()),
+        name: answer::file_name(&ir.source.file_stem(), out.format),
         notes: out.notes.join("; "),
         stored: js_sys::Date::now(),
         ttl: freshness.ttl(),
@@ -459,7 +427,7 @@ async fn handle_image(
         stale: false,
         revalidate: freshness == Freshness::Revalidate,
         len: out.bytes.len() as u64,
-        resized: resized_header(&out),
+        resized: answer::resized(&out),
     };
     let body = out.bytes;
     let resp = respond::variant(
@@ -515,18 +483,6 @@ fn cache_control(meta: &Meta, left: u64) -> String {
     } else {
         Freshness::Public(left).header()
     }
-}
-
-/// `x-edgepix-resized`: what was done, e.g. `ok; 1200x675 webp q=85 from 5640x3172 jpeg`.
-fn resized_header(out: &crate::Output) -> String {
-    let (iw, ih) = out.input.display_size();
-    format!(
-        "ok; {}x{} {} from {iw}x{ih} {}",
-        out.width,
-        out.height,
-        out.format.name(),
-        out.input.format.name()
-    )
 }
 
 /// The source bytes: this source's own Cache API entry, then the origin (conditional when a

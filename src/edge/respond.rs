@@ -12,17 +12,14 @@ use worker::{Headers, Response, ResponseBody, ResponseBuilder};
 pub struct Reply<'a> {
     pub cfg: &'a Config,
     pub head: bool,
-    pub vary_accept: bool,
-    /// `slow-connection-quality` was asked for: the network client hints chose the quality.
-    pub vary_hints: bool,
-    /// `width=auto` was asked for: the device hints chose the width.
-    pub vary_device: bool,
+    /// `Vary`, as `crate::answer::Vary` says for the options and the experiments' user keys.
+    pub vary: Option<String>,
+    /// A per-user arm chose the answer: `private`, so no shared cache hands one user's arm to
+    /// another.
+    pub private: bool,
     pub if_none_match: Option<&'a str>,
     /// `x-edgepix-arm`: the experiment arms (`exp=arm;...`), empty outside experiments.
     pub arms: &'a str,
-    /// Request headers a per-user arm was read from: the answer varies on them and is
-    /// `private`, so no shared cache hands one user's arm to another.
-    pub vary_user: &'a [String],
     pub timing: Timing,
 }
 
@@ -98,7 +95,7 @@ pub fn error(r: &Refusal, cfg: &Config) -> Response {
         serde_json::json!({"error": {"code": r.code, "status": r.status, "message": r.message}})
             .to_string();
     let h = Headers::new();
-    let _ = h.set("content-type", "application/json; charset=utf-8");
+    let _ = h.set("content-type", crate::answer::JSON_CONTENT_TYPE);
     let _ = h.set("cache-control", "no-store");
     let _ = h.set("x-edgepix-resized", &format!("err={}", r.code));
     common(&h, cfg);
@@ -153,23 +150,13 @@ pub fn variant(
     cache_control: &str,
 ) -> Response {
     let h = Headers::new();
-    let mut vary: Vec<&str> = r.vary_user.iter().map(String::as_str).collect();
-    if r.vary_accept {
-        vary.insert(0, "Accept");
+    if let Some(vary) = &r.vary {
+        let _ = h.set("vary", vary);
     }
-    if r.vary_hints {
-        vary.extend(crate::resolve::Network::HEADERS);
-    }
-    if r.vary_device {
-        vary.extend(crate::resolve::Device::HEADERS);
-    }
-    if !vary.is_empty() {
-        let _ = h.set("vary", &vary.join(", "));
-    }
-    if r.vary_user.is_empty() {
-        let _ = h.set("cache-control", cache_control);
-    } else {
+    if r.private {
         let _ = h.set("cache-control", &cache_control.replace("public", "private"));
+    } else {
+        let _ = h.set("cache-control", cache_control);
     }
     if !r.arms.is_empty() {
         let _ = h.set("x-edgepix-arm", r.arms);
