@@ -1,0 +1,111 @@
+//! Lookup: the stored variant, from this location's Cache API, then KV; then, on a miss, the
+//! turn to make it (one fetch and one transform per key at a time in this isolate). A fresh
+//! stored variant, or one another request of this isolate just made, is the answer.
+
+use super::coalesce::{self, Lead, Turn};
+use super::freshness::Freshness;
+use super::key::VariantKey;
+use super::respond::Body;
+use super::served::{Served, Variant};
+use super::stages;
+use super::store::{self, Entry, Meta};
+use super::trip::Trip;
+use super::writeback::Write;
+
+/// What a miss hands on to the source step.
+pub struct Found {
+    /// A stored variant past its freshness: revalidated with the source's ETag, and served
+    /// STALE if the origin is down.
+    pub stale: Option<Entry>,
+    /// This request makes the variant and shares it with the requests that wait for it.
+    pub lead: Option<Lead>,
+}
+
+pub async fn lookup(t: &mut Trip<'_>, key: &VariantKey) -> Result<Found, Served> {
+    let stale = stored(t, key).await?;
+    let lead = turn(t, key).await?;
+    Ok(Found { stale, lead })
+}
+
+/// The Cache API, then KV: a fresh variant is the answer (a KV hit is promoted to this
+/// location's Cache API for what is left of its lifetime).
+async fn stored(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Entry>, Served> {
+    let t0 = js_sys::Date::now();
+    if let Some((meta, body)) = store::cache_lookup(&key.cache_url).await {
+        if let Some(r) = stages::exit_after(t.env, "lookup") {
+            return Err(Served::Exit(r));
+        }
+        t.timing.cache = js_sys::Date::now() - t0;
+        t.timing.cache_desc = "cache-api";
+        let (status, cache_control) = if meta.stale {
+            ("STALE", Freshness::Public(t.cfg.stale_max_age).header())
+        } else {
+            ("HIT", cache_control(&meta, meta.ttl))
+        };
+        let len = (meta.len > 0).then_some(meta.len);
+        return Err(Served::variant(Variant {
+            meta,
+            body: Body::Stream(body, len),
+            status,
+            layer: "cache-api",
+            cache_control,
+            writes: Vec::new(),
+        }));
+    }
+    let now = js_sys::Date::now();
+    let mut stale = None;
+    if let Some(entry) = store::kv_get(t.env, &key.kv_key).await {
+        t.timing.cache = js_sys::Date::now() - t0;
+        if entry.meta.is_fresh(now) {
+            t.timing.cache_desc = "kv";
+            let left = entry.meta.left(now);
+            let promote = Write {
+                body: entry.body.clone(),
+                meta: entry.meta.clone(),
+                cache: Some((key.cache_url.clone(), left)).filter(|c| c.1 > 0),
+                kv: None,
+            };
+            return Err(Served::variant(Variant {
+                cache_control: cache_control(&entry.meta, entry.meta.ttl),
+                meta: entry.meta,
+                body: Body::Bytes(entry.body),
+                status: "HIT",
+                layer: "kv",
+                writes: vec![promote],
+            }));
+        }
+        stale = Some(entry);
+    }
+    t.timing.cache = js_sys::Date::now() - t0;
+    Ok(stale)
+}
+
+/// This request's turn: it makes the variant (`Some` lead), or it waits for the request that
+/// does and answers with its variant. A leader that fails or is stuck leaves it to go on alone.
+async fn turn(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Lead>, Served> {
+    let rx = match coalesce::join(&key.kv_key) {
+        Turn::Lead(l) => return Ok(Some(l)),
+        Turn::Follow(rx) => rx,
+    };
+    let Some(made) = coalesce::wait(rx, 30_000).await else {
+        return Ok(None);
+    };
+    t.timing.cache_desc = "coalesced";
+    Err(Served::variant(Variant {
+        meta: made.meta.clone(),
+        body: Body::Bytes(made.body.clone()),
+        status: "MISS",
+        layer: "coalesced",
+        cache_control: made.cache_control.clone(),
+        writes: Vec::new(),
+    }))
+}
+
+/// `Cache-Control` of a stored variant served with `left` seconds of freshness.
+pub fn cache_control(meta: &Meta, left: u64) -> String {
+    if meta.revalidate {
+        Freshness::Revalidate.header()
+    } else {
+        Freshness::Public(left).header()
+    }
+}

@@ -1,0 +1,73 @@
+//! Served: what an image request is answered with. Each named step (src/edge/image.rs)
+//! returns `Result<_, Served>`; the first `Err`, or the made variant at the end, is the answer,
+//! and [`answer`] is the one place it becomes a response and its write-backs.
+
+use super::respond::{self, Body, Reply};
+use super::route::Refusal;
+use super::store::Meta;
+use super::writeback::{self, Write};
+use worker::{Context, Env, Response};
+
+pub enum Served {
+    /// A variant, made here or found stored, and what to write back once it is answered
+    /// (boxed: every step's `Result` carries a `Served`).
+    Variant(Box<Variant>),
+    /// A refusal, answered as JSON.
+    Refused(Refusal),
+    /// `onerror=redirect`: a fatal transform error sends the client to the source itself.
+    Redirect {
+        location: String,
+        code: &'static str,
+    },
+    /// Test builds only: the answer of `stages::exit_after`.
+    Exit(Response),
+}
+
+pub struct Variant {
+    pub meta: Meta,
+    pub body: Body,
+    /// HIT, MISS or STALE.
+    pub status: &'static str,
+    /// Where it came from (`x-edgepix-cache-layer`).
+    pub layer: &'static str,
+    /// What the client may do with it.
+    pub cache_control: String,
+    pub writes: Vec<Write>,
+}
+
+impl Served {
+    pub fn variant(v: Variant) -> Served {
+        Served::Variant(Box::new(v))
+    }
+
+    /// The isolate's in-flight memory cap is reached: a retry soon will find room.
+    pub fn busy() -> Served {
+        Served::Refused(Refusal::new(
+            503,
+            "busy",
+            "this isolate is at its in-flight memory cap (MAX_INFLIGHT_BYTES); retry shortly",
+        ))
+    }
+}
+
+impl From<Refusal> for Served {
+    fn from(r: Refusal) -> Served {
+        Served::Refused(r)
+    }
+}
+
+/// Answers `served` and schedules what it writes back (after the response, in `wait_until`).
+pub fn answer(served: Served, reply: &Reply, ctx: &Context, env: &Env) -> Response {
+    match served {
+        Served::Variant(v) => {
+            let v = *v;
+            let resp =
+                respond::variant(&v.meta, v.body, reply, v.status, v.layer, &v.cache_control);
+            writeback::schedule(ctx, env, v.writes);
+            resp
+        }
+        Served::Refused(r) => respond::error(&r, reply.cfg),
+        Served::Redirect { location, code } => respond::redirect(&location, code, reply.cfg),
+        Served::Exit(r) => r,
+    }
+}
