@@ -39,7 +39,8 @@ pub enum Gravity {
     Right,
     Top,
     Bottom,
-    /// Smart crop; until saliency detection lands it behaves as `Center` (documented).
+    /// Smart crop: the window goes where `crate::smart_crop`'s saliency map holds the most mass;
+    /// its focal point is the centre only where no window is slid (no crop, or JSON output).
     Auto,
     /// Focal point in 0..=1 relative coordinates.
     Point(f32, f32),

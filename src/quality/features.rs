@@ -55,19 +55,6 @@ impl Features {
             self.alpha,
         ]
     }
-
-    pub fn from_values(v: &[f64; 8]) -> Features {
-        Features {
-            source_quality: v[0],
-            log_pixels: v[1],
-            scale: v[2],
-            gradient: v[3],
-            flat_share: v[4],
-            chroma: v[5],
-            noise: v[6],
-            alpha: v[7],
-        }
-    }
 }
 
 /// The features of `frame`, made from a source region of `source_pixels` pixels whose encoded

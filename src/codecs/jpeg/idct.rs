@@ -7,8 +7,9 @@
 //!
 //! Input is dequantized, in natural (row-major) order. Arithmetic wraps: corrupt files can
 //! hold coefficients that overflow i32 (as they do in libjpeg); they give wrong pixels, never a
-//! panic. In wasm with simd128 the 8x8 and 4x4 transforms run as `wasm_simd`'s, on x86_64
-//! with SSE4.1 as `x86_simd`'s; both do the same integer operations four lanes at a time.
+//! panic. In wasm with simd128 and on x86_64 with SSE4.1 the 8x8 and 4x4 transforms run as
+//! `idct_lanes`' (one source, the same integer operations four lanes at a time, with the
+//! lanes of `wasm_simd` or `x86_simd`).
 
 use std::num::Wrapping as W;
 

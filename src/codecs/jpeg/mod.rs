@@ -11,6 +11,11 @@ mod decoder;
 mod fallback;
 mod huffman;
 mod idct;
+#[cfg(any(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    target_arch = "x86_64"
+))]
+mod idct_lanes;
 mod layout;
 mod markers;
 mod output;

@@ -1,9 +1,9 @@
-//! simd128 versions of the per-pixel hot spots for the wasm build: the 8x8 and 4x4 inverse
-//! DCTs and YCbCr -> RGB. Each does exactly the integer operations of its scalar twin
-//! (`idct::idct8_scalar`, `idct::idct4_scalar`, `convert::ycc`), four lanes at a time, so the
-//! output is bit-identical; tests/wasm.rs checks decodes against the conformance references.
+//! simd128 for the wasm build's per-pixel hot spots: the lanes of `idct_lanes`' 8x8 and 4x4
+//! inverse DCTs, and YCbCr -> RGB, which does exactly the integer operations of its scalar twin
+//! (`convert::ycc`) four lanes at a time, so the output is bit-identical; tests/wasm.rs checks
+//! decodes against the conformance references.
 
-use super::idct::*;
+use super::idct_lanes::{self, Lanes};
 use core::arch::wasm32::*;
 
 #[inline(always)]
@@ -26,126 +26,76 @@ fn mul(a: v128, c: i32) -> v128 {
     i32x4_mul(a, k(c))
 }
 
-#[inline(always)]
-fn descale(x: v128, n: u32) -> v128 {
-    i32x4_shr(add(x, k(1 << (n - 1))), n)
-}
+#[derive(Clone, Copy)]
+struct Simd(v128);
 
-#[inline(always)]
-fn kernel8(d: [v128; 8]) -> [v128; 8] {
-    let z1 = mul(add(d[2], d[6]), FIX_0_541196100);
-    let tmp2 = sub(z1, mul(d[6], FIX_1_847759065));
-    let tmp3 = add(z1, mul(d[2], FIX_0_765366865));
-    let tmp0 = i32x4_shl(add(d[0], d[4]), CONST_BITS);
-    let tmp1 = i32x4_shl(sub(d[0], d[4]), CONST_BITS);
-    let (tmp10, tmp13) = (add(tmp0, tmp3), sub(tmp0, tmp3));
-    let (tmp11, tmp12) = (add(tmp1, tmp2), sub(tmp1, tmp2));
-
-    let (t0, t1, t2, t3) = (d[7], d[5], d[3], d[1]);
-    let z5 = mul(add(add(t0, t2), add(t1, t3)), FIX_1_175875602);
-    let z1 = mul(add(t0, t3), -FIX_0_899976223);
-    let z2 = mul(add(t1, t2), -FIX_2_562915447);
-    let z3 = add(mul(add(t0, t2), -FIX_1_961570560), z5);
-    let z4 = add(mul(add(t1, t3), -FIX_0_390180644), z5);
-    let t0 = add(add(mul(t0, FIX_0_298631336), z1), z3);
-    let t1 = add(add(mul(t1, FIX_2_053119869), z2), z4);
-    let t2 = add(add(mul(t2, FIX_3_072711026), z2), z3);
-    let t3 = add(add(mul(t3, FIX_1_501321110), z1), z4);
-    [
-        add(tmp10, t3),
-        add(tmp11, t2),
-        add(tmp12, t1),
-        add(tmp13, t0),
-        sub(tmp13, t0),
-        sub(tmp12, t1),
-        sub(tmp11, t2),
-        sub(tmp10, t3),
-    ]
-}
-
-#[inline(always)]
-fn kernel4(d: [v128; 4]) -> [v128; 4] {
-    let tmp10 = i32x4_shl(add(d[0], d[2]), CONST_BITS);
-    let tmp12 = i32x4_shl(sub(d[0], d[2]), CONST_BITS);
-    let z1 = mul(add(d[1], d[3]), FIX_0_541196100);
-    let t0 = add(z1, mul(d[1], FIX_0_765366865));
-    let t2 = sub(z1, mul(d[3], FIX_1_847759065));
-    [
-        add(tmp10, t0),
-        add(tmp12, t2),
-        sub(tmp12, t2),
-        sub(tmp10, t0),
-    ]
-}
-
-#[inline(always)]
-fn transpose4(m: [v128; 4]) -> [v128; 4] {
-    let t0 = i32x4_shuffle::<0, 4, 1, 5>(m[0], m[1]);
-    let t1 = i32x4_shuffle::<2, 6, 3, 7>(m[0], m[1]);
-    let t2 = i32x4_shuffle::<0, 4, 1, 5>(m[2], m[3]);
-    let t3 = i32x4_shuffle::<2, 6, 3, 7>(m[2], m[3]);
-    [
-        i32x4_shuffle::<0, 1, 4, 5>(t0, t2),
-        i32x4_shuffle::<2, 3, 6, 7>(t0, t2),
-        i32x4_shuffle::<0, 1, 4, 5>(t1, t3),
-        i32x4_shuffle::<2, 3, 6, 7>(t1, t3),
-    ]
-}
-
-#[inline(always)]
-fn load4(b: &[i32; 65], at: usize) -> v128 {
-    i32x4(b[at], b[at + 1], b[at + 2], b[at + 3])
-}
-
-/// Eight i32 lanes (two vectors) + 128, saturated to 0..=255, as eight bytes.
-#[inline(always)]
-fn pixels8(lo: v128, hi: v128) -> [u8; 8] {
-    let w = i16x8_narrow_i32x4(add(lo, k(128)), add(hi, k(128)));
-    u64x2_extract_lane::<0>(u8x16_narrow_i16x8(w, w)).to_le_bytes()
+impl Lanes for Simd {
+    #[inline(always)]
+    fn splat(v: i32) -> Self {
+        Simd(k(v))
+    }
+    #[inline(always)]
+    fn load4(b: &[i32; 65], at: usize) -> Self {
+        Simd(i32x4(b[at], b[at + 1], b[at + 2], b[at + 3]))
+    }
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        Simd(add(self.0, o.0))
+    }
+    #[inline(always)]
+    fn sub(self, o: Self) -> Self {
+        Simd(sub(self.0, o.0))
+    }
+    #[inline(always)]
+    fn mul(self, c: i32) -> Self {
+        Simd(mul(self.0, c))
+    }
+    #[inline(always)]
+    fn shl(self, n: u32) -> Self {
+        Simd(i32x4_shl(self.0, n))
+    }
+    #[inline(always)]
+    fn sar(self, n: u32) -> Self {
+        Simd(i32x4_shr(self.0, n))
+    }
+    #[inline(always)]
+    fn transpose4(m: [Self; 4]) -> [Self; 4] {
+        let t0 = i32x4_shuffle::<0, 4, 1, 5>(m[0].0, m[1].0);
+        let t1 = i32x4_shuffle::<2, 6, 3, 7>(m[0].0, m[1].0);
+        let t2 = i32x4_shuffle::<0, 4, 1, 5>(m[2].0, m[3].0);
+        let t3 = i32x4_shuffle::<2, 6, 3, 7>(m[2].0, m[3].0);
+        [
+            Simd(i32x4_shuffle::<0, 1, 4, 5>(t0, t2)),
+            Simd(i32x4_shuffle::<2, 3, 6, 7>(t0, t2)),
+            Simd(i32x4_shuffle::<0, 1, 4, 5>(t1, t3)),
+            Simd(i32x4_shuffle::<2, 3, 6, 7>(t1, t3)),
+        ]
+    }
+    #[inline(always)]
+    fn bytes8(lo: Self, hi: Self) -> [u8; 8] {
+        let w = i16x8_narrow_i32x4(lo.0, hi.0);
+        u64x2_extract_lane::<0>(u8x16_narrow_i16x8(w, w)).to_le_bytes()
+    }
+    #[inline(always)]
+    fn bytes4x4(rows: [Self; 4]) -> [[u8; 4]; 4] {
+        let w01 = i16x8_narrow_i32x4(rows[0].0, rows[1].0);
+        let w23 = i16x8_narrow_i32x4(rows[2].0, rows[3].0);
+        let px = u8x16_narrow_i16x8(w01, w23);
+        [
+            u32x4_extract_lane::<0>(px).to_le_bytes(),
+            u32x4_extract_lane::<1>(px).to_le_bytes(),
+            u32x4_extract_lane::<2>(px).to_le_bytes(),
+            u32x4_extract_lane::<3>(px).to_le_bytes(),
+        ]
+    }
 }
 
 pub(super) fn idct8(block: &[i32; 65], out: &mut [u8], stride: usize) {
-    // pass 1: vertical, columns 0..4 and 4..8 as two sets of lanes
-    let lo = kernel8(std::array::from_fn(|r| load4(block, r * 8)));
-    let hi = kernel8(std::array::from_fn(|r| load4(block, r * 8 + 4)));
-    let p1 = CONST_BITS - PASS1_BITS;
-    let lo = lo.map(|v| descale(v, p1));
-    let hi = hi.map(|v| descale(v, p1));
-    // pass 2: horizontal; after transposing, vector x holds column x with rows as lanes
-    let p2 = CONST_BITS + PASS1_BITS + 3;
-    for half in 0..2 {
-        let rows = half * 4;
-        let a = transpose4([lo[rows], lo[rows + 1], lo[rows + 2], lo[rows + 3]]);
-        let b = transpose4([hi[rows], hi[rows + 1], hi[rows + 2], hi[rows + 3]]);
-        let o = kernel8([a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]]).map(|v| descale(v, p2));
-        // back to rows: columns 0..4 and 4..8 of rows `rows..rows + 4`
-        let left = transpose4([o[0], o[1], o[2], o[3]]);
-        let right = transpose4([o[4], o[5], o[6], o[7]]);
-        for r in 0..4 {
-            let at = (rows + r) * stride;
-            out[at..at + 8].copy_from_slice(&pixels8(left[r], right[r]));
-        }
-    }
+    idct_lanes::idct8::<Simd>(block, out, stride)
 }
 
 pub(super) fn idct4(block: &[i32; 65], out: &mut [u8], stride: usize) {
-    let p1 = CONST_BITS - PASS1_BITS;
-    let ws = kernel4(std::array::from_fn(|r| load4(block, r * 8))).map(|v| descale(v, p1));
-    let p2 = CONST_BITS + PASS1_BITS + 3;
-    let o = kernel4(transpose4(ws)).map(|v| descale(v, p2));
-    let rows = transpose4(o);
-    let w01 = i16x8_narrow_i32x4(add(rows[0], k(128)), add(rows[1], k(128)));
-    let w23 = i16x8_narrow_i32x4(add(rows[2], k(128)), add(rows[3], k(128)));
-    let px = u8x16_narrow_i16x8(w01, w23);
-    let lanes = [
-        u32x4_extract_lane::<0>(px),
-        u32x4_extract_lane::<1>(px),
-        u32x4_extract_lane::<2>(px),
-        u32x4_extract_lane::<3>(px),
-    ];
-    for (r, v) in lanes.iter().enumerate() {
-        out[r * stride..r * stride + 4].copy_from_slice(&v.to_le_bytes());
-    }
+    idct_lanes::idct4::<Simd>(block, out, stride)
 }
 
 #[inline(always)]
