@@ -67,7 +67,7 @@ pub fn memory(draws: &[Draw], overlays: &[&[u8]], limits: &Limits) -> Result<u64
             .map_err(|e| overlay_error(i, e))?;
         let m = plan.memory;
         let rendered = m.decode.max(m.resize).max(m.finish);
-        total = total.saturating_add(crate::budget::with_slack(rendered));
+        total = total.saturating_add(crate::heap::with_slack(rendered));
     }
     Ok(total)
 }

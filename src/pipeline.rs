@@ -2,11 +2,11 @@
 //! background -> encode. Resizing happens before orientation, colour conversion and effects so
 //! those passes touch only output-sized frames.
 
-use crate::budget::MemoryEstimate;
 use crate::codecs::anim::{AnimEncoder, AnimTarget, FrameSource};
 use crate::codecs::{self, jpeg::JpegParams, ColorInfo};
 use crate::error::{Error, Result};
 use crate::format::Accepts;
+use crate::heap::MemoryEstimate;
 use crate::limits::Limits;
 use crate::options::{Metadata, Options};
 use crate::pixels::canvas::Canvas;

@@ -2,10 +2,11 @@
 //! decoded. Geometry is computed in display space (orientation, flip and rotate applied); the
 //! pipeline maps it back to stored space so it can resize first and rotate the small result.
 
-use crate::budget::{self, MemoryEstimate};
+use crate::budget;
 use crate::codecs::anim::Plays;
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::ImageFormat;
+use crate::heap::MemoryEstimate;
 use crate::limits::Limits;
 use crate::options::{
     Border, Effects, Fit, Flip, FormatOption, Gravity, Metadata, Options, Rgba, TrimBorder,

@@ -11,8 +11,8 @@ pub(crate) mod container;
 mod yuv;
 
 use super::Decoded;
-use crate::budget::{Block, FrameShape, Heap};
 use crate::error::{Error, ErrorCode, Result};
+use crate::heap::{Block, FrameShape, Heap};
 use crate::limits::Limits;
 use crate::pixels::{Layout, Raster};
 
