@@ -17,11 +17,84 @@
 //! growth of linear memory it measures.
 
 use crate::codecs;
+use crate::error::{Error, ErrorCode, Result};
 use crate::format::ImageFormat;
 pub use crate::heap::{describe, with_slack, Block, FrameShape, Heap, MemoryEstimate};
+use crate::limits::Limits;
 use crate::pixels::{border, color::working_bytes as colour_bytes, effects, Layout};
-use crate::plan::{Animation, Frames, OutputFormat, Plan};
+use crate::plan::{self, Animation, AvifFacts, Frames, OutputFormat, Plan};
 use crate::probe::Probe;
+use crate::resolve::Resolved;
+
+/// The plan with the budget's decisions: `plan::decide`, its memory estimate and output
+/// allowance, and what the budget changes (a streaming JPEG encoder, WebP for an AVIF whose
+/// encoder would not fit); refused with 413 when it still does not fit.
+pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan> {
+    fit(probe, plan::decide(probe, resolved, limits)?, limits)
+}
+
+/// `plan` once `trim=border` has found the border (`plan::decide_found_border`). Sizes change
+/// with the region, so the budget is checked again.
+pub fn with_found_border(
+    probe: &Probe,
+    resolved: &Resolved,
+    limits: &Limits,
+    found: [f64; 4],
+) -> Result<Plan> {
+    let mut plan = fit(
+        probe,
+        plan::decide_found_border(probe, resolved, limits, found)?,
+        limits,
+    )?;
+    plan.trim_border = None;
+    Ok(plan)
+}
+
+fn fit(probe: &Probe, mut plan: Plan, limits: &Limits) -> Result<Plan> {
+    let budget = limits.max_memory_bytes as u64;
+    let frame_allowance = frame_allowance(probe, &plan);
+    if let Frames::Animated(a) = &mut plan.frames {
+        a.frame_allowance = frame_allowance;
+    }
+    (plan.memory, plan.output_allowance) = estimate(probe, &plan, budget);
+    if plan.frames == Frames::Untransformed {
+        // served as it came: the copy is the whole cost, and nothing smaller exists
+        return Ok(plan);
+    }
+    if plan.memory.peak > budget && matches!(plan.output, OutputFormat::Jpeg { .. }) {
+        // A large JPEG output: trade 5-10 % of bytes for not holding every block at once.
+        plan.jpeg_streaming = true;
+        (plan.memory, plan.output_allowance) = estimate(probe, &plan, budget);
+        if plan.memory.peak <= budget {
+            plan.notes
+                .push("jpeg: baseline with standard tables, to fit the memory budget");
+        }
+    }
+    if plan.memory.peak > budget && plan.output == OutputFormat::Avif {
+        let facts = AvifFacts {
+            animate: false,
+            size: Some(plan.output_size()),
+            fits_budget: false,
+        };
+        if let Some(why) = plan::avif_fallback(facts, limits) {
+            plan.output = OutputFormat::Webp;
+            plan.notes.push(why);
+            (plan.memory, plan.output_allowance) = estimate(probe, &plan, budget);
+        }
+    }
+    if plan.memory.peak > budget {
+        return Err(Error::new(
+            ErrorCode::OverMemoryBudget,
+            format!(
+                "this transform would hold about {} MB at once ({}); the budget is {} MB: ask for a smaller output",
+                plan.memory.peak >> 20,
+                describe(&plan.memory),
+                limits.max_memory_bytes >> 20
+            ),
+        ));
+    }
+    Ok(plan)
+}
 
 /// `fast_image_resize`'s Lanczos3 convolution over a `crop` (w, h) of `src` into a new `dst`
 /// frame: the intermediate pass (vertical first for 8-bit pixels: crop width x dst height; the
@@ -115,8 +188,7 @@ pub fn estimate(probe: &Probe, plan: &Plan, budget: u64) -> (MemoryEstimate, u64
     }
     let (frame, out_frame) = finish_footprint(&mut heap, probe, plan, frame, decoded, &mut m);
     // quality=auto checks crops one at a time before the one full encode
-    if plan.auto.is_some() && matches!(plan.output, OutputFormat::Jpeg { .. } | OutputFormat::Webp)
-    {
+    if plan.auto.is_some() && plan.output.quality_search() {
         heap.transient(crate::quality::policy::footprint(
             out_frame.width,
             out_frame.height,

@@ -34,11 +34,10 @@ pub mod web;
 pub mod edge;
 
 pub use error::{Error, ErrorCode, Result};
-pub use format::{Accepts, ImageFormat};
+pub use format::{Accepts, ImageFormat, OutputFormat};
 pub use limits::Limits;
 pub use options::Options;
 pub use pipeline::{transform, transform_resolved, transform_with_overlays, Output, Timings};
-pub use plan::OutputFormat;
 pub use probe::{probe, Probe};
 pub use resolve::{Client, Resolved};
 

@@ -11,7 +11,7 @@ use crate::limits::Limits;
 use crate::options::{Metadata, Options};
 use crate::pixels::canvas::Canvas;
 use crate::pixels::{border, color, compose, effects, resize, trim, Raster};
-use crate::plan::{self, Animation, Frames, OutputFormat, Plan};
+use crate::plan::{Animation, Frames, OutputFormat, Plan};
 use crate::probe::{self, Probe};
 use crate::resolve::{Client, Resolved};
 use serde::Serialize;
@@ -93,7 +93,7 @@ pub fn peak_with_overlays(
     limits: &Limits,
 ) -> Result<u64> {
     guard(|| {
-        let plan = plan::plan(&probe::probe(bytes, limits)?, resolved, limits)?;
+        let plan = crate::budget::plan(&probe::probe(bytes, limits)?, resolved, limits)?;
         let extra = crate::draw::memory(&resolved.options().draw, overlays, limits)?;
         Ok(plan.memory.peak.saturating_add(extra))
     })
@@ -102,7 +102,7 @@ pub fn peak_with_overlays(
 /// Probe and plan only: what a transform of `bytes` would do and hold, without decoding.
 /// The Worker reserves the plan's memory estimate before it runs the transform.
 pub fn plan_for(bytes: &[u8], resolved: &Resolved, limits: &Limits) -> Result<Plan> {
-    guard(|| plan::plan(&probe::probe(bytes, limits)?, resolved, limits))
+    guard(|| crate::budget::plan(&probe::probe(bytes, limits)?, resolved, limits))
 }
 
 /// `transform` without the panic guard, for the fuzz targets (fuzz/): `guard` turns a panic
@@ -224,7 +224,7 @@ pub fn render_with(
     clock: Clock,
 ) -> Result<Rendered> {
     let probe = probe::probe(bytes, limits)?;
-    let plan = plan::plan(&probe, resolved, limits)?;
+    let plan = crate::budget::plan(&probe, resolved, limits)?;
     let draws = &resolved.options().draw;
     let overlays = if draws.is_empty() && overlays.is_empty() {
         Vec::new()
@@ -307,7 +307,7 @@ pub fn render_with(
     let mut plan = match plan.trim_border {
         Some(_) => {
             let found = found_border(&decoded.raster, &probe, &plan);
-            plan::with_found_border(&probe, resolved, limits, found)?
+            crate::budget::with_found_border(&probe, resolved, limits, found)?
         }
         None => plan,
     };

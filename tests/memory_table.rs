@@ -65,7 +65,7 @@ fn row(bytes: &[u8], set: &str) -> String {
         Ok(p) => p,
         Err(e) => return format!("probe:{:?}", e.code),
     };
-    match edgepix::plan::plan(&probe, &resolved, &limits) {
+    match edgepix::budget::plan(&probe, &resolved, &limits) {
         Ok(p) => {
             let m = p.memory;
             format!(

@@ -11,8 +11,8 @@
 
 use super::{metric, model, Auto, Policy, MAX_Q, MIN_Q};
 use crate::error::Result;
+use crate::format::OutputFormat;
 use crate::pipeline::{Clock, Frame, Output};
-use crate::plan::OutputFormat;
 
 /// Step between the qualities a policy tries.
 pub const STEP: u8 = 5;
@@ -39,10 +39,7 @@ pub struct Choice {
 /// reads its quantisation tables; the output never spends more bytes than it when both have
 /// the same size and format).
 pub fn encode(frame: &Frame, source: &[u8], clock: Clock) -> Result<Output> {
-    let lossy = matches!(
-        frame.plan.output,
-        OutputFormat::Jpeg { .. } | OutputFormat::Webp
-    );
+    let lossy = frame.plan.output.quality_search();
     let Some(auto) = frame.plan.auto.filter(|_| lossy) else {
         return frame.encode(frame.plan.quality, clock);
     };
