@@ -21,10 +21,12 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::format::ImageFormat;
 pub use crate::heap::{describe, with_slack, Block, FrameShape, Heap, MemoryEstimate};
 use crate::limits::Limits;
-use crate::pixels::{border, color::working_bytes as colour_bytes, effects, Layout};
+use crate::pixels::Layout;
 use crate::plan::{self, Animation, AvifFacts, Frames, OutputFormat, Plan};
 use crate::probe::Probe;
 use crate::resolve::Resolved;
+use crate::steps::frame::Held;
+use crate::steps::{self, encode, FrameStep, Step};
 
 /// The plan with the budget's decisions: `plan::decide`, its memory estimate and output
 /// allowance, and what the budget changes (a streaming JPEG encoder, WebP for an AVIF whose
@@ -96,45 +98,27 @@ fn fit(probe: &Probe, mut plan: Plan, limits: &Limits) -> Result<Plan> {
     Ok(plan)
 }
 
-/// `fast_image_resize`'s Lanczos3 convolution over a `crop` (w, h) of `src` into a new `dst`
-/// frame: the intermediate pass (vertical first for 8-bit pixels: crop width x dst height; the
-/// other order is counted too, so the bound holds either way), the per-pixel weights, and for
-/// RGBA the larger of its two paths (`pixels::resize`): the 8-bit premultiplied copy of the
-/// whole source, or the 16-bit path's premultiplied source row, its crop-width intermediate
-/// over the rows the vertical pass reads and its row of sums. Returns the destination frame.
-fn resize_footprint(heap: &mut Heap, src: FrameShape, crop: (f64, f64), dst: FrameShape) -> Block {
-    let c = src.layout.channels() as u64;
-    let (cw, ch) = (crop.0.ceil().max(1.0) as u64, crop.1.ceil().max(1.0) as u64);
-    // Lanczos3 reaches 3 source pixels each side, scaled up when shrinking: f64 weights plus
-    // their fixed-point copy, and one bounds entry per output pixel.
-    let taps = |from: f64, to: u32| (6.0 * (from / to.max(1) as f64).max(1.0)).ceil() as u64 + 2;
-    let weights = (dst.width as u64 * taps(crop.0, dst.width)
-        + dst.height as u64 * taps(crop.1, dst.height))
-        * 10
-        + (dst.width as u64 + dst.height as u64) * 16;
-    let intermediate = (cw * dst.height as u64).max(dst.width as u64 * ch) * c;
-    let out = heap.alloc(dst.bytes());
-    let premultiplied = (src.layout == Layout::Rgba).then(|| {
-        let eight_bit = src.bytes();
-        let rows = (ch + taps(crop.1, dst.height) + 6).min(src.height as u64);
-        let sixteen_bit =
-            src.width as u64 * 16 + dst.width as u64 * rows * 8 + dst.width as u64 * 16;
-        heap.alloc(eight_bit.max(sixteen_bit))
-    });
-    let w = heap.alloc(weights);
-    let intermediate = heap.alloc(intermediate);
-    heap.free(intermediate);
-    heap.free(w);
-    if let Some(p) = premultiplied {
-        heap.free(p);
-    }
-    out
+/// The estimate for a plan, and the ceiling its encoder gets: the plan's steps (`crate::steps`)
+/// replayed on the allocator model, the same list the pipeline runs. `budget` is the memory a
+/// transform may hold: an animation's output gets what the rest leaves of it.
+pub fn estimate(probe: &Probe, plan: &Plan, budget: u64) -> (MemoryEstimate, u64) {
+    replay(probe, plan, budget, &mut Vec::new())
 }
 
-/// The estimate for a plan, and the ceiling its encoder gets. Mirrors `pipeline::render` step
-/// by step: whatever allocates there has its line here, in the same order. `budget` is the
-/// memory a transform may hold: an animation's output gets what the rest leaves of it.
-pub fn estimate(probe: &Probe, plan: &Plan, budget: u64) -> (MemoryEstimate, u64) {
+/// The names of the steps the estimate of `plan` replays, in order (an animation's: those of
+/// its first frame), for the test that the pipeline runs the same list.
+pub fn walk(probe: &Probe, plan: &Plan) -> Vec<&'static str> {
+    let mut trace = Vec::new();
+    replay(probe, plan, u64::MAX, &mut trace);
+    trace
+}
+
+fn replay(
+    probe: &Probe,
+    plan: &Plan,
+    budget: u64,
+    trace: &mut Vec<&'static str>,
+) -> (MemoryEstimate, u64) {
     let mut heap = Heap::new();
     let input = heap.alloc(probe.bytes as u64);
     let mut m = MemoryEstimate {
@@ -149,7 +133,7 @@ pub fn estimate(probe: &Probe, plan: &Plan, budget: u64) -> (MemoryEstimate, u64
         // one pass: the parser's working set beside the growing output
         let work = heap.alloc(crate::svg::working_bytes(probe.bytes));
         m.decode = heap.high_water();
-        let allowance = output_allowance(probe, plan);
+        let allowance = encode::output_allowance(probe, plan);
         let output = heap.output_buffer(allowance);
         m.encode = heap.high_water();
         heap.free(output);
@@ -160,7 +144,7 @@ pub fn estimate(probe: &Probe, plan: &Plan, budget: u64) -> (MemoryEstimate, u64
     }
     match plan.frames {
         Frames::Still => {}
-        Frames::Animated(a) => return animation(probe, plan, a, budget),
+        Frames::Animated(a) => return animation(probe, plan, a, budget, trace),
         Frames::Untransformed => {
             // the answer is a copy of the input
             heap.alloc(probe.bytes as u64);
@@ -176,128 +160,80 @@ pub fn estimate(probe: &Probe, plan: &Plan, budget: u64) -> (MemoryEstimate, u64
             return (m, probe.bytes as u64);
         }
     }
-    let allowance = output_allowance(probe, plan);
-    // decode
-    let (dw, dh) = codecs::decoded_size(probe, plan.decode_min_size);
-    let decoded = FrameShape::new(dw, dh, codecs::decoded_layout(probe));
-    let frame = codecs::decode_footprint(&mut heap, probe, (dw, dh));
-    m.decode = heap.high_water();
-    if plan.smart_crop.is_some() {
-        // gravity=auto: a small copy and its saliency planes beside the decoded frame
-        heap.transient(crate::smart_crop::footprint());
+    let allowance = encode::output_allowance(probe, plan);
+    let (ow, oh) = plan.output_size();
+    let out_frame = FrameShape::new(ow, oh, encode::output_layout(probe, plan));
+    let mut frame = None;
+    for step in steps::still(plan) {
+        trace.push(step.name());
+        match step {
+            Step::Decode => {
+                let (dw, dh) = codecs::decoded_size(probe, plan.decode_min_size);
+                frame = Some(Held {
+                    block: codecs::decode_footprint(&mut heap, probe, (dw, dh)),
+                    shape: FrameShape::new(dw, dh, codecs::decoded_layout(probe)),
+                });
+                m.decode = heap.high_water();
+            }
+            // the border search reads the full-size decode in place
+            Step::FindBorder => {}
+            // gravity=auto: a small copy and its saliency planes beside the decoded frame
+            Step::SmartCrop => heap.transient(crate::smart_crop::footprint()),
+            Step::Frame(f) => {
+                frame = frame.map(|held| f.footprint(&mut heap, probe, plan, held));
+                mark(&mut m, f, heap.high_water());
+            }
+            // quality=auto checks crops one at a time before the one full encode
+            Step::ChooseQuality => heap.transient(crate::quality::metric::check_footprint(
+                out_frame.width,
+                out_frame.height,
+            )),
+            Step::Encode => {
+                let output = encode::footprint(&mut heap, plan, out_frame, allowance);
+                m.encode = heap.high_water();
+                if let Some(held) = frame.take() {
+                    heap.free(held.block);
+                }
+                heap.free(output);
+            }
+        }
     }
-    let (frame, out_frame) = finish_footprint(&mut heap, probe, plan, frame, decoded, &mut m);
-    // quality=auto checks crops one at a time before the one full encode
-    if plan.auto.is_some() && plan.output.quality_search() {
-        heap.transient(crate::quality::policy::footprint(
-            out_frame.width,
-            out_frame.height,
-        ));
-    }
-    // encode
-    let output = encode_footprint(&mut heap, plan, out_frame, allowance);
-    m.encode = heap.high_water();
-    heap.free(frame);
-    heap.free(output);
     heap.free(input);
     m.peak = with_slack(heap.high_water());
     (m, allowance)
 }
 
-/// The single-frame steps after decoding (`pipeline::finish_frame`): crop + resize in stored
-/// orientation, orientation, colour, padding. Takes the decoded frame's block, returns the
-/// finished frame's block and shape, and sets the resize and finish marks of `m`.
-fn finish_footprint(
+/// The marks a frame step sets: `resize` after the resize, `finish` after every frame step.
+fn mark(m: &mut MemoryEstimate, step: FrameStep, high: u64) {
+    if step == FrameStep::Resize {
+        m.resize = m.resize.max(high);
+    }
+    m.finish = m.finish.max(high);
+}
+
+/// The frame steps (`steps::frame`) on the allocator model, for an animation's frame: takes
+/// the frame's block, returns the finished frame's and sets the resize and finish marks.
+fn frame_footprint(
     heap: &mut Heap,
     probe: &Probe,
     plan: &Plan,
-    mut frame: Block,
-    decoded: FrameShape,
+    held: Held,
     m: &mut MemoryEstimate,
-) -> (Block, FrameShape) {
-    let (dw, dh) = (decoded.width, decoded.height);
-    // crop + resize, in stored orientation on the decoded frame
-    let o = plan.orientation;
-    let stored = o.rect_to_stored(plan.crop, probe.width as f64, probe.height as f64);
-    let crop = (
-        stored[2] * dw as f64 / probe.width.max(1) as f64,
-        stored[3] * dh as f64 / probe.height.max(1) as f64,
-    );
-    let (tw, th) = o.apply_size(plan.resize_to.0, plan.resize_to.1);
-    let resized = FrameShape::new(tw, th, decoded.layout);
-    let untouched =
-        stored == [0.0, 0.0, probe.width as f64, probe.height as f64] && (tw, th) == (dw, dh);
-    if !untouched {
-        let out = resize_footprint(heap, decoded, crop, resized);
-        heap.free(frame);
-        frame = out;
+    trace: &mut Vec<&'static str>,
+) -> Block {
+    let mut held = held;
+    for f in steps::frame(plan) {
+        trace.push(f.name());
+        held = f.footprint(heap, probe, plan, held);
+        mark(m, f, heap.high_water());
     }
-    m.resize = m.resize.max(heap.high_water());
-    // orientation makes a second frame; colour management converts in strips through its
-    // tables; blur and sharpen hold a 16-bit working copy; padding and the border each make
-    // a canvas; flattening and dropping an opaque alpha work in place
-    if !o.is_identity() {
-        let turned = heap.alloc(resized.bytes());
-        heap.free(frame);
-        frame = turned;
-    }
-    if probe.has_icc {
-        heap.transient(colour_bytes(probe));
-    }
-    heap.transient(effects::working_bytes(
-        &plan.effects,
-        tw,
-        th,
-        resized.layout.channels(),
-    ));
-    let (ow, oh) = plan.output_size();
-    let mut layout = resized.layout;
-    if let Some(c) = plan.canvas {
-        layout = Layout::Rgba;
-        let canvas = heap.alloc(FrameShape::new(c.width, c.height, layout).bytes());
-        heap.free(frame);
-        frame = canvas;
-    }
-    if let Some(b) = plan.border {
-        layout = border::layout(layout, b.color);
-        let framed = heap.alloc(FrameShape::new(ow, oh, layout).bytes());
-        heap.free(frame);
-        frame = framed;
-    }
-    m.finish = m.finish.max(heap.high_water());
-    (frame, FrameShape::new(ow, oh, output_layout(probe, plan)))
-}
-
-/// The layout the encoder gets: alpha survives when the output can hold it.
-fn output_layout(probe: &Probe, plan: &Plan) -> Layout {
-    let alpha = plan.canvas.is_some()
-        || codecs::decoded_layout(probe) == Layout::Rgba
-        || plan.border.is_some_and(|b| b.color.a < 255)
-        || matches!(plan.frames, Frames::Animated(_));
-    if alpha && plan.output.supports_alpha() {
-        Layout::Rgba
-    } else {
-        Layout::Rgb
-    }
-}
-
-/// A still encoder's allocations, ending with its output's block.
-fn encode_footprint(heap: &mut Heap, plan: &Plan, frame: FrameShape, allowance: u64) -> Block {
-    match plan.output {
-        OutputFormat::Jpeg { .. } => {
-            codecs::jpeg::encode_footprint(heap, frame, allowance, plan.jpeg_streaming)
-        }
-        OutputFormat::Png => codecs::png::encode_footprint(heap, frame, allowance),
-        OutputFormat::Webp => codecs::webp::encode_footprint(heap, frame, plan.quality, allowance),
-        OutputFormat::Avif => codecs::avif::encode_footprint(heap, frame, plan.quality, allowance),
-        OutputFormat::Gif | OutputFormat::Json | OutputFormat::Svg => heap.alloc(0),
-    }
+    held.block
 }
 
 /// Ceiling of one animation frame's still encoding: a still's, without metadata.
 pub fn frame_allowance(probe: &Probe, plan: &Plan) -> u64 {
     let (ow, oh) = plan.output_size();
-    let frame = FrameShape::new(ow, oh, output_layout(probe, plan));
+    let frame = FrameShape::new(ow, oh, encode::output_layout(probe, plan));
     match plan.output {
         OutputFormat::Webp => codecs::webp::output_allowance(frame, plan.quality, 0),
         _ => 0,
@@ -326,9 +262,15 @@ fn animation_worst_case(probe: &Probe, plan: &Plan, a: Animation) -> u64 {
 /// leaves behind are modelled where they fall. The output's cap is its worst case, or less
 /// when that would not fit `budget`: then the largest cap that fits, and an output that
 /// reaches it stops with 413.
-fn animation(probe: &Probe, plan: &Plan, a: Animation, budget: u64) -> (MemoryEstimate, u64) {
+fn animation(
+    probe: &Probe,
+    plan: &Plan,
+    a: Animation,
+    budget: u64,
+    trace: &mut Vec<&'static str>,
+) -> (MemoryEstimate, u64) {
     let worst = animation_worst_case(probe, plan, a);
-    let m = animation_with_cap(probe, plan, a, worst);
+    let m = animation_with_cap(probe, plan, a, worst, trace);
     if m.peak <= budget {
         return (m, worst);
     }
@@ -336,16 +278,22 @@ fn animation(probe: &Probe, plan: &Plan, a: Animation, budget: u64) -> (MemoryEs
     let (mut lo, mut hi) = (floor, worst);
     while hi - lo > 64 << 10 {
         let mid = lo + (hi - lo) / 2;
-        if animation_with_cap(probe, plan, a, mid).peak <= budget {
+        if animation_with_cap(probe, plan, a, mid, &mut Vec::new()).peak <= budget {
             lo = mid;
         } else {
             hi = mid;
         }
     }
-    (animation_with_cap(probe, plan, a, lo), lo)
+    (animation_with_cap(probe, plan, a, lo, &mut Vec::new()), lo)
 }
 
-fn animation_with_cap(probe: &Probe, plan: &Plan, a: Animation, cap: u64) -> MemoryEstimate {
+fn animation_with_cap(
+    probe: &Probe,
+    plan: &Plan,
+    a: Animation,
+    cap: u64,
+    trace: &mut Vec<&'static str>,
+) -> MemoryEstimate {
     let mut heap = Heap::new();
     let input = heap.alloc(probe.bytes as u64);
     let mut m = MemoryEstimate {
@@ -384,8 +332,16 @@ fn animation_with_cap(probe: &Probe, plan: &Plan, a: Animation, cap: u64) -> Mem
             let padded = w.next_multiple_of(16) * h.next_multiple_of(16);
             heap.transient((padded * 2 + largest).max(largest * 5) + (256 << 10));
         }
-        let copy = heap.alloc(canvas_shape.bytes());
-        let (out_frame, shape) = finish_footprint(heap, probe, plan, copy, canvas_shape, m);
+        let copy = Held {
+            block: heap.alloc(canvas_shape.bytes()),
+            shape: canvas_shape,
+        };
+        let mut names = Vec::new();
+        let out_frame = frame_footprint(heap, probe, plan, copy, m, &mut names);
+        if first {
+            trace.extend(names);
+        }
+        let shape = FrameShape::new(ow, oh, encode::output_layout(probe, plan));
         match plan.output {
             OutputFormat::Webp => {
                 // after the first frame, the changed rectangle's copy (at most the frame)
@@ -433,19 +389,4 @@ fn animation_with_cap(probe: &Probe, plan: &Plan, a: Animation, cap: u64) -> Mem
     heap.free(input);
     m.peak = with_slack(heap.high_water());
     m
-}
-
-fn output_allowance(probe: &Probe, plan: &Plan) -> u64 {
-    let (ow, oh) = plan.output_size();
-    let frame = FrameShape::new(ow, oh, output_layout(probe, plan));
-    let metadata = probe.exif.as_ref().map_or(0, |e| e.len() as u64)
-        + probe.xmp.as_ref().map_or(0, |x| x.len() as u64);
-    match plan.output {
-        OutputFormat::Jpeg { .. } => codecs::jpeg::output_allowance(frame, metadata),
-        OutputFormat::Png => codecs::png::output_allowance(frame, metadata),
-        OutputFormat::Webp => codecs::webp::output_allowance(frame, plan.quality, metadata),
-        OutputFormat::Avif => codecs::avif::output_allowance(frame, metadata),
-        OutputFormat::Gif | OutputFormat::Json => 0,
-        OutputFormat::Svg => crate::svg::output_cap(probe.bytes),
-    }
 }

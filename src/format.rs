@@ -17,6 +17,9 @@ pub struct Row {
     pub alpha: bool,
     /// This engine writes it animated.
     pub animation: bool,
+    /// This engine decodes its frames one by one, so an animation in it is transformed (an
+    /// APNG's frames are not: it is served as its default image, a still).
+    pub frames: bool,
     /// The encoder reads `quality`.
     pub takes_quality: bool,
     /// `quality=auto` and `maxBytes` search over its quality (the policy's models and the
@@ -36,6 +39,7 @@ pub const JPEG: Row = Row {
     extension: "jpg",
     alpha: false,
     animation: false,
+    frames: false,
     takes_quality: true,
     quality_search: true,
     decodes: true,
@@ -47,6 +51,7 @@ pub const PNG: Row = Row {
     extension: "png",
     alpha: true,
     animation: false,
+    frames: false,
     takes_quality: false,
     quality_search: false,
     decodes: true,
@@ -58,6 +63,7 @@ pub const GIF: Row = Row {
     extension: "gif",
     alpha: true,
     animation: true,
+    frames: true,
     takes_quality: false,
     quality_search: false,
     decodes: true,
@@ -69,6 +75,7 @@ pub const WEBP: Row = Row {
     extension: "webp",
     alpha: true,
     animation: true,
+    frames: true,
     takes_quality: true,
     quality_search: true,
     decodes: true,
@@ -81,6 +88,7 @@ pub const AVIF: Row = Row {
     extension: "avif",
     alpha: true,
     animation: false,
+    frames: false,
     takes_quality: true,
     quality_search: false,
     decodes: AVIF_BUILD,
@@ -92,6 +100,7 @@ pub const SVG: Row = Row {
     extension: "svg",
     alpha: true,
     animation: false,
+    frames: false,
     takes_quality: false,
     quality_search: false,
     decodes: false,
@@ -103,6 +112,7 @@ pub const JSON: Row = Row {
     extension: "json",
     alpha: false,
     animation: false,
+    frames: false,
     takes_quality: false,
     quality_search: false,
     decodes: false,

@@ -25,6 +25,7 @@ pub mod raster;
 pub mod resolve;
 pub mod signing;
 pub mod smart_crop;
+pub mod steps;
 pub mod svg;
 
 #[cfg(feature = "web")]
@@ -33,11 +34,12 @@ pub mod web;
 #[cfg(feature = "worker")]
 pub mod edge;
 
+pub use draw::transform_with_overlays;
 pub use error::{Error, ErrorCode, Result};
 pub use format::{Accepts, ImageFormat, OutputFormat};
 pub use limits::Limits;
 pub use options::Options;
-pub use pipeline::{transform, transform_resolved, transform_with_overlays, Output, Timings};
+pub use pipeline::{transform, transform_resolved, Output, Timings};
 pub use probe::{probe, Probe};
 pub use resolve::{Client, Resolved};
 

@@ -2,7 +2,6 @@
 //! decoded. Geometry is computed in display space (orientation, flip and rotate applied); the
 //! pipeline maps it back to stored space so it can resize first and rotate the small result.
 
-use crate::codecs::anim::Plays;
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::ImageFormat;
 pub use crate::format::OutputFormat;
@@ -12,7 +11,7 @@ use crate::options::{
     Border, Effects, Fit, Flip, FormatOption, Gravity, Metadata, Options, Rgba, TrimBorder,
 };
 use crate::pixels::orient::Orientation;
-use crate::probe::Probe;
+use crate::probe::{Plays, Probe};
 use crate::resolve::Resolved;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -77,7 +76,7 @@ pub struct Plan {
     /// The encoder quality; with `quality=auto`, the highest a policy may choose.
     pub quality: u8,
     /// `quality=auto`: the target and policy that choose the quality after rendering.
-    pub auto: Option<crate::quality::Auto>,
+    pub auto: Option<crate::options::quality::Auto>,
     /// Composite alpha over this colour (JPEG output, or an explicit `background`).
     pub background: Option<Rgba>,
     pub metadata: Metadata,
@@ -181,7 +180,7 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
     // so is an APNG, whose frames are not decoded here (a fuzz input once reached the frame
     // decoder with one and answered 500 internal)
     let animate = probe.frames > 1
-        && crate::codecs::anim::decodes_frames(probe.format)
+        && probe.format.row().frames
         && opts.anim != Some(false)
         && opts.trim.and_then(|t| t.border).is_none();
     let mut output = output_format(probe, opts.format, animate);

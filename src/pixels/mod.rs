@@ -8,6 +8,7 @@ pub mod color;
 pub mod compose;
 pub mod effects;
 pub mod orient;
+pub mod overlay;
 pub mod resize;
 pub mod tone;
 pub mod trim;

@@ -4,6 +4,7 @@
 mod avif;
 mod gif;
 mod jpeg;
+mod plays;
 mod png;
 pub mod svg;
 mod webp;
@@ -12,6 +13,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::format::ImageFormat;
 use crate::limits::Limits;
 use crate::pixels::orient::Orientation;
+pub use plays::Plays;
 use serde::Serialize;
 
 /// Sniff the container from its first bytes; never trust a file name or a Content-Type.
