@@ -9,10 +9,11 @@
 //! hole and goes on top). So the plan replays, on a model of the allocator, every large
 //! allocation and free the pipeline will make, in order, and takes the highest top.
 //!
-//! The model is dlmalloc's behaviour for large chunks: best fit among free chunks, splitting,
-//! coalescing with free neighbours, and a free chunk at the top merged back into the top. Each
-//! codec states its own allocations (`codecs::*::decode_footprint`, `encode_footprint`), read
-//! from its source; this module adds the pipeline's own. `scripts/test-wasm-sweep.sh` checks,
+//! The model is `crate::heap` (dlmalloc's behaviour for large chunks). What is replayed is the
+//! plan's own list of steps (`crate::steps`), the list the pipeline runs: each step states its
+//! allocations beside its pixels, and each codec its own (`codecs::*::decode_footprint`,
+//! `encode_footprint`), read from its source. This module walks the list, adds the input and
+//! an animation's canvas and growing output, and makes the budget's decisions (`plan`). `scripts/test-wasm-sweep.sh` checks,
 //! for every corpus image on the shipped wasm32 build, that the estimate is at least the
 //! growth of linear memory it measures.
 
