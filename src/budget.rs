@@ -9,210 +9,117 @@
 //! hole and goes on top). So the plan replays, on a model of the allocator, every large
 //! allocation and free the pipeline will make, in order, and takes the highest top.
 //!
-//! The model is dlmalloc's behaviour for large chunks: best fit among free chunks, splitting,
-//! coalescing with free neighbours, and a free chunk at the top merged back into the top. Each
-//! codec states its own allocations (`codecs::*::decode_footprint`, `encode_footprint`), read
-//! from its source; this module adds the pipeline's own. `scripts/test-wasm-sweep.sh` checks,
+//! The model is `crate::heap` (dlmalloc's behaviour for large chunks). What is replayed is the
+//! plan's own list of steps (`crate::steps`), the list the pipeline runs: each step states its
+//! allocations beside its pixels, and each codec its own (`codecs::*::decode_footprint`,
+//! `encode_footprint`), read from its source. This module walks the list, adds the input and
+//! an animation's canvas and growing output, and makes the budget's decisions (`plan`). `scripts/test-wasm-sweep.sh` checks,
 //! for every corpus image on the shipped wasm32 build, that the estimate is at least the
 //! growth of linear memory it measures.
 
 use crate::codecs;
+use crate::error::{Error, ErrorCode, Result};
 use crate::format::ImageFormat;
-use crate::pixels::{border, effects, Layout};
-use crate::plan::{Animation, Frames, OutputFormat, Plan};
+pub use crate::heap::{describe, with_slack, Block, FrameShape, Heap, MemoryEstimate};
+use crate::limits::Limits;
+use crate::pixels::Layout;
+use crate::plan::{self, Animation, AvifFacts, Frames, OutputFormat, Plan};
 use crate::probe::Probe;
-use serde::Serialize;
+use crate::resolve::Resolved;
+use crate::steps::frame::Held;
+use crate::steps::{self, encode, FrameStep, Step};
 
-/// The heap's high-water mark after each stage of a transform, input included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct MemoryEstimate {
-    /// The encoded input, held by the caller for the whole call.
-    pub input: u64,
-    pub decode: u64,
-    pub resize: u64,
-    /// Orientation, colour, padding and effects.
-    pub finish: u64,
-    pub encode: u64,
-    /// The highest mark with the allocator's slack: what the budget is compared with.
-    pub peak: u64,
+/// The plan with the budget's decisions: `plan::decide`, its memory estimate and output
+/// allowance, and what the budget changes (a streaming JPEG encoder, WebP for an AVIF whose
+/// encoder would not fit); refused with 413 when it still does not fit.
+pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan> {
+    fit(probe, plan::decide(probe, resolved, limits)?, limits)
 }
 
-/// What the model leaves out: small allocations (tables, rows, strings), chunk headers and
-/// alignment. 1/32 of the mark plus 1 MiB, calibrated by the wasm32 sweep
-/// (docs/RELIABILITY.md).
-pub fn with_slack(bytes: u64) -> u64 {
-    bytes + bytes / 32 + (1 << 20)
+/// `plan` once `trim=border` has found the border (`plan::decide_found_border`). Sizes change
+/// with the region, so the budget is checked again.
+pub fn with_found_border(
+    probe: &Probe,
+    resolved: &Resolved,
+    limits: &Limits,
+    found: [f64; 4],
+) -> Result<Plan> {
+    let mut plan = fit(
+        probe,
+        plan::decide_found_border(probe, resolved, limits, found)?,
+        limits,
+    )?;
+    plan.trim_border = None;
+    Ok(plan)
 }
 
-/// A handle to a modelled allocation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Block(usize);
-
-/// A model of the allocator: chunks by address, each free or in use.
-#[derive(Debug, Default)]
-pub struct Heap {
-    /// (start, size, id of the allocation or None when free), sorted by start, contiguous.
-    chunks: Vec<(u64, u64, Option<usize>)>,
-    next_id: usize,
-    top: u64,
-    high: u64,
-}
-
-/// Allocations are rounded like dlmalloc's chunks.
-fn chunk_size(bytes: u64) -> u64 {
-    (bytes + 8).next_multiple_of(16)
-}
-
-impl Heap {
-    pub fn new() -> Heap {
-        Heap::default()
+fn fit(probe: &Probe, mut plan: Plan, limits: &Limits) -> Result<Plan> {
+    let budget = limits.max_memory_bytes as u64;
+    let frame_allowance = frame_allowance(probe, &plan);
+    if let Frames::Animated(a) = &mut plan.frames {
+        a.frame_allowance = frame_allowance;
     }
-
-    /// The highest the heap has reached.
-    pub fn high_water(&self) -> u64 {
-        self.high
+    (plan.memory, plan.output_allowance) = estimate(probe, &plan, budget);
+    if plan.frames == Frames::Untransformed {
+        // served as it came: the copy is the whole cost, and nothing smaller exists
+        return Ok(plan);
     }
-
-    pub fn alloc(&mut self, bytes: u64) -> Block {
-        let size = chunk_size(bytes);
-        let id = self.next_id;
-        self.next_id += 1;
-        // best fit among the free chunks
-        let best = self
-            .chunks
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.2.is_none() && c.1 >= size)
-            .min_by_key(|(_, c)| c.1)
-            .map(|(i, _)| i);
-        match best {
-            Some(i) => {
-                let (start, free, _) = self.chunks[i];
-                self.chunks[i] = (start, size, Some(id));
-                if free > size {
-                    self.chunks.insert(i + 1, (start + size, free - size, None));
-                }
-            }
-            None => {
-                self.chunks.push((self.top, size, Some(id)));
-                self.top += size;
-                self.high = self.high.max(self.top);
-            }
+    if plan.memory.peak > budget && matches!(plan.output, OutputFormat::Jpeg { .. }) {
+        // A large JPEG output: trade 5-10 % of bytes for not holding every block at once.
+        plan.jpeg_streaming = true;
+        (plan.memory, plan.output_allowance) = estimate(probe, &plan, budget);
+        if plan.memory.peak <= budget {
+            plan.notes
+                .push("jpeg: baseline with standard tables, to fit the memory budget");
         }
-        Block(id)
     }
-
-    pub fn free(&mut self, block: Block) {
-        let Some(i) = self.chunks.iter().position(|c| c.2 == Some(block.0)) else {
-            return;
+    if plan.memory.peak > budget && plan.output == OutputFormat::Avif {
+        let facts = AvifFacts {
+            animate: false,
+            size: Some(plan.output_size()),
+            fits_budget: false,
         };
-        self.chunks[i].2 = None;
-        // coalesce with the next and the previous free chunk
-        if i + 1 < self.chunks.len() && self.chunks[i + 1].2.is_none() {
-            self.chunks[i].1 += self.chunks[i + 1].1;
-            self.chunks.remove(i + 1);
-        }
-        let i = if i > 0 && self.chunks[i - 1].2.is_none() {
-            self.chunks[i - 1].1 += self.chunks[i].1;
-            self.chunks.remove(i);
-            i - 1
-        } else {
-            i
-        };
-        // a free chunk at the end goes back into the top
-        if i + 1 == self.chunks.len() {
-            self.top = self.chunks[i].0;
-            self.chunks.pop();
+        if let Some(why) = plan::avif_fallback(facts, limits) {
+            plan.output = OutputFormat::Webp;
+            plan.notes.push(why);
+            (plan.memory, plan.output_allowance) = estimate(probe, &plan, budget);
         }
     }
-
-    /// A buffer that lives only while something else is allocated: alloc then free.
-    pub fn transient(&mut self, bytes: u64) {
-        let b = self.alloc(bytes);
-        self.free(b);
+    if plan.memory.peak > budget {
+        return Err(Error::new(
+            ErrorCode::OverMemoryBudget,
+            format!(
+                "this transform would hold about {} MB at once ({}); the budget is {} MB: ask for a smaller output",
+                plan.memory.peak >> 20,
+                describe(&plan.memory),
+                limits.max_memory_bytes >> 20
+            ),
+        ));
     }
-
-    /// `OutputBuf`'s growth to at most `cap`: each step allocates the doubled buffer, copies and
-    /// frees the old one; the model assumes the output reaches its cap.
-    pub fn output_buffer(&mut self, cap: u64) -> Block {
-        let mut steps = vec![cap];
-        while *steps.last().unwrap_or(&0) > 64 << 10 {
-            let half = steps.last().unwrap_or(&0).div_ceil(2);
-            steps.push(half);
-        }
-        let mut current = self.alloc(*steps.last().unwrap_or(&0));
-        for &size in steps.iter().rev().skip(1) {
-            let next = self.alloc(size);
-            self.free(current);
-            current = next;
-        }
-        current
-    }
+    Ok(plan)
 }
 
-/// The shape of a frame at one point of the pipeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FrameShape {
-    pub width: u32,
-    pub height: u32,
-    pub layout: Layout,
-}
-
-impl FrameShape {
-    pub fn new(width: u32, height: u32, layout: Layout) -> Self {
-        FrameShape {
-            width,
-            height,
-            layout,
-        }
-    }
-    pub fn pixels(self) -> u64 {
-        self.width as u64 * self.height as u64
-    }
-    pub fn bytes(self) -> u64 {
-        self.pixels() * self.layout.channels() as u64
-    }
-}
-
-/// `fast_image_resize`'s Lanczos3 convolution over a `crop` (w, h) of `src` into a new `dst`
-/// frame: the intermediate pass (vertical first for 8-bit pixels: crop width x dst height; the
-/// other order is counted too, so the bound holds either way), the per-pixel weights, and for
-/// RGBA the larger of its two paths (`pixels::resize`): the 8-bit premultiplied copy of the
-/// whole source, or the 16-bit path's premultiplied source row, its crop-width intermediate
-/// over the rows the vertical pass reads and its row of sums. Returns the destination frame.
-fn resize_footprint(heap: &mut Heap, src: FrameShape, crop: (f64, f64), dst: FrameShape) -> Block {
-    let c = src.layout.channels() as u64;
-    let (cw, ch) = (crop.0.ceil().max(1.0) as u64, crop.1.ceil().max(1.0) as u64);
-    // Lanczos3 reaches 3 source pixels each side, scaled up when shrinking: f64 weights plus
-    // their fixed-point copy, and one bounds entry per output pixel.
-    let taps = |from: f64, to: u32| (6.0 * (from / to.max(1) as f64).max(1.0)).ceil() as u64 + 2;
-    let weights = (dst.width as u64 * taps(crop.0, dst.width)
-        + dst.height as u64 * taps(crop.1, dst.height))
-        * 10
-        + (dst.width as u64 + dst.height as u64) * 16;
-    let intermediate = (cw * dst.height as u64).max(dst.width as u64 * ch) * c;
-    let out = heap.alloc(dst.bytes());
-    let premultiplied = (src.layout == Layout::Rgba).then(|| {
-        let eight_bit = src.bytes();
-        let rows = (ch + taps(crop.1, dst.height) + 6).min(src.height as u64);
-        let sixteen_bit =
-            src.width as u64 * 16 + dst.width as u64 * rows * 8 + dst.width as u64 * 16;
-        heap.alloc(eight_bit.max(sixteen_bit))
-    });
-    let w = heap.alloc(weights);
-    let intermediate = heap.alloc(intermediate);
-    heap.free(intermediate);
-    heap.free(w);
-    if let Some(p) = premultiplied {
-        heap.free(p);
-    }
-    out
-}
-
-/// The estimate for a plan, and the ceiling its encoder gets. Mirrors `pipeline::render` step
-/// by step: whatever allocates there has its line here, in the same order. `budget` is the
-/// memory a transform may hold: an animation's output gets what the rest leaves of it.
+/// The estimate for a plan, and the ceiling its encoder gets: the plan's steps (`crate::steps`)
+/// replayed on the allocator model, the same list the pipeline runs. `budget` is the memory a
+/// transform may hold: an animation's output gets what the rest leaves of it.
 pub fn estimate(probe: &Probe, plan: &Plan, budget: u64) -> (MemoryEstimate, u64) {
+    replay(probe, plan, budget, &mut Vec::new())
+}
+
+/// The names of the steps the estimate of `plan` replays, in order (an animation's: those of
+/// its first frame), for the test that the pipeline runs the same list.
+pub fn walk(probe: &Probe, plan: &Plan) -> Vec<&'static str> {
+    let mut trace = Vec::new();
+    replay(probe, plan, u64::MAX, &mut trace);
+    trace
+}
+
+fn replay(
+    probe: &Probe,
+    plan: &Plan,
+    budget: u64,
+    trace: &mut Vec<&'static str>,
+) -> (MemoryEstimate, u64) {
     let mut heap = Heap::new();
     let input = heap.alloc(probe.bytes as u64);
     let mut m = MemoryEstimate {
@@ -227,7 +134,7 @@ pub fn estimate(probe: &Probe, plan: &Plan, budget: u64) -> (MemoryEstimate, u64
         // one pass: the parser's working set beside the growing output
         let work = heap.alloc(crate::svg::working_bytes(probe.bytes));
         m.decode = heap.high_water();
-        let allowance = output_allowance(probe, plan);
+        let allowance = encode::output_allowance(probe, plan);
         let output = heap.output_buffer(allowance);
         m.encode = heap.high_water();
         heap.free(output);
@@ -238,7 +145,7 @@ pub fn estimate(probe: &Probe, plan: &Plan, budget: u64) -> (MemoryEstimate, u64
     }
     match plan.frames {
         Frames::Still => {}
-        Frames::Animated(a) => return animation(probe, plan, a, budget),
+        Frames::Animated(a) => return animation(probe, plan, a, budget, trace),
         Frames::Untransformed => {
             // the answer is a copy of the input
             heap.alloc(probe.bytes as u64);
@@ -254,129 +161,80 @@ pub fn estimate(probe: &Probe, plan: &Plan, budget: u64) -> (MemoryEstimate, u64
             return (m, probe.bytes as u64);
         }
     }
-    let allowance = output_allowance(probe, plan);
-    // decode
-    let (dw, dh) = codecs::decoded_size(probe, plan.decode_min_size);
-    let decoded = FrameShape::new(dw, dh, codecs::decoded_layout(probe));
-    let frame = codecs::decode_footprint(&mut heap, probe, (dw, dh));
-    m.decode = heap.high_water();
-    if plan.smart_crop.is_some() {
-        // gravity=auto: a small copy and its saliency planes beside the decoded frame
-        heap.transient(crate::smart_crop::footprint());
+    let allowance = encode::output_allowance(probe, plan);
+    let (ow, oh) = plan.output_size();
+    let out_frame = FrameShape::new(ow, oh, encode::output_layout(probe, plan));
+    let mut frame = None;
+    for step in steps::still(plan) {
+        trace.push(step.name());
+        match step {
+            Step::Decode => {
+                let (dw, dh) = codecs::decoded_size(probe, plan.decode_min_size);
+                frame = Some(Held {
+                    block: codecs::decode_footprint(&mut heap, probe, (dw, dh)),
+                    shape: FrameShape::new(dw, dh, codecs::decoded_layout(probe)),
+                });
+                m.decode = heap.high_water();
+            }
+            // the border search reads the full-size decode in place
+            Step::FindBorder => {}
+            // gravity=auto: a small copy and its saliency planes beside the decoded frame
+            Step::SmartCrop => heap.transient(crate::smart_crop::footprint()),
+            Step::Frame(f) => {
+                frame = frame.map(|held| f.footprint(&mut heap, probe, plan, held));
+                mark(&mut m, f, heap.high_water());
+            }
+            // quality=auto checks crops one at a time before the one full encode
+            Step::ChooseQuality => heap.transient(crate::quality::metric::check_footprint(
+                out_frame.width,
+                out_frame.height,
+            )),
+            Step::Encode => {
+                let output = encode::footprint(&mut heap, plan, out_frame, allowance);
+                m.encode = heap.high_water();
+                if let Some(held) = frame.take() {
+                    heap.free(held.block);
+                }
+                heap.free(output);
+            }
+        }
     }
-    let (frame, out_frame) = finish_footprint(&mut heap, probe, plan, frame, decoded, &mut m);
-    // quality=auto checks crops one at a time before the one full encode
-    if plan.auto.is_some() && matches!(plan.output, OutputFormat::Jpeg { .. } | OutputFormat::Webp)
-    {
-        heap.transient(crate::quality::policy::footprint(
-            out_frame.width,
-            out_frame.height,
-        ));
-    }
-    // encode
-    let output = encode_footprint(&mut heap, plan, out_frame, allowance);
-    m.encode = heap.high_water();
-    heap.free(frame);
-    heap.free(output);
     heap.free(input);
     m.peak = with_slack(heap.high_water());
     (m, allowance)
 }
 
-/// The single-frame steps after decoding (`pipeline::finish_frame`): crop + resize in stored
-/// orientation, orientation, colour, padding. Takes the decoded frame's block, returns the
-/// finished frame's block and shape, and sets the resize and finish marks of `m`.
-fn finish_footprint(
+/// The marks a frame step sets: `resize` after the resize, `finish` after every frame step.
+fn mark(m: &mut MemoryEstimate, step: FrameStep, high: u64) {
+    if step == FrameStep::Resize {
+        m.resize = m.resize.max(high);
+    }
+    m.finish = m.finish.max(high);
+}
+
+/// The frame steps (`steps::frame`) on the allocator model, for an animation's frame: takes
+/// the frame's block, returns the finished frame's and sets the resize and finish marks.
+fn frame_footprint(
     heap: &mut Heap,
     probe: &Probe,
     plan: &Plan,
-    mut frame: Block,
-    decoded: FrameShape,
+    held: Held,
     m: &mut MemoryEstimate,
-) -> (Block, FrameShape) {
-    let (dw, dh) = (decoded.width, decoded.height);
-    // crop + resize, in stored orientation on the decoded frame
-    let o = plan.orientation;
-    let stored = o.rect_to_stored(plan.crop, probe.width as f64, probe.height as f64);
-    let crop = (
-        stored[2] * dw as f64 / probe.width.max(1) as f64,
-        stored[3] * dh as f64 / probe.height.max(1) as f64,
-    );
-    let (tw, th) = o.apply_size(plan.resize_to.0, plan.resize_to.1);
-    let resized = FrameShape::new(tw, th, decoded.layout);
-    let untouched =
-        stored == [0.0, 0.0, probe.width as f64, probe.height as f64] && (tw, th) == (dw, dh);
-    if !untouched {
-        let out = resize_footprint(heap, decoded, crop, resized);
-        heap.free(frame);
-        frame = out;
+    trace: &mut Vec<&'static str>,
+) -> Block {
+    let mut held = held;
+    for f in steps::frame(plan) {
+        trace.push(f.name());
+        held = f.footprint(heap, probe, plan, held);
+        mark(m, f, heap.high_water());
     }
-    m.resize = m.resize.max(heap.high_water());
-    // orientation makes a second frame; colour management converts in strips through its
-    // tables; blur and sharpen hold a 16-bit working copy; padding and the border each make
-    // a canvas; flattening and dropping an opaque alpha work in place
-    if !o.is_identity() {
-        let turned = heap.alloc(resized.bytes());
-        heap.free(frame);
-        frame = turned;
-    }
-    if probe.has_icc {
-        heap.transient(colour_bytes(probe));
-    }
-    heap.transient(effects::working_bytes(
-        &plan.effects,
-        tw,
-        th,
-        resized.layout.channels(),
-    ));
-    let (ow, oh) = plan.output_size();
-    let mut layout = resized.layout;
-    if let Some(c) = plan.canvas {
-        layout = Layout::Rgba;
-        let canvas = heap.alloc(FrameShape::new(c.width, c.height, layout).bytes());
-        heap.free(frame);
-        frame = canvas;
-    }
-    if let Some(b) = plan.border {
-        layout = border::layout(layout, b.color);
-        let framed = heap.alloc(FrameShape::new(ow, oh, layout).bytes());
-        heap.free(frame);
-        frame = framed;
-    }
-    m.finish = m.finish.max(heap.high_water());
-    (frame, FrameShape::new(ow, oh, output_layout(probe, plan)))
-}
-
-/// The layout the encoder gets: alpha survives when the output can hold it.
-fn output_layout(probe: &Probe, plan: &Plan) -> Layout {
-    let alpha = plan.canvas.is_some()
-        || codecs::decoded_layout(probe) == Layout::Rgba
-        || plan.border.is_some_and(|b| b.color.a < 255)
-        || matches!(plan.frames, Frames::Animated(_));
-    if alpha && plan.output.supports_alpha() {
-        Layout::Rgba
-    } else {
-        Layout::Rgb
-    }
-}
-
-/// A still encoder's allocations, ending with its output's block.
-fn encode_footprint(heap: &mut Heap, plan: &Plan, frame: FrameShape, allowance: u64) -> Block {
-    match plan.output {
-        OutputFormat::Jpeg { .. } => {
-            codecs::jpeg::encode_footprint(heap, frame, allowance, plan.jpeg_streaming)
-        }
-        OutputFormat::Png => codecs::png::encode_footprint(heap, frame, allowance),
-        OutputFormat::Webp => codecs::webp::encode_footprint(heap, frame, plan.quality, allowance),
-        OutputFormat::Avif => codecs::avif::encode_footprint(heap, frame, plan.quality, allowance),
-        OutputFormat::Gif | OutputFormat::Json | OutputFormat::Svg => heap.alloc(0),
-    }
+    held.block
 }
 
 /// Ceiling of one animation frame's still encoding: a still's, without metadata.
 pub fn frame_allowance(probe: &Probe, plan: &Plan) -> u64 {
     let (ow, oh) = plan.output_size();
-    let frame = FrameShape::new(ow, oh, output_layout(probe, plan));
+    let frame = FrameShape::new(ow, oh, encode::output_layout(probe, plan));
     match plan.output {
         OutputFormat::Webp => codecs::webp::output_allowance(frame, plan.quality, 0),
         _ => 0,
@@ -405,9 +263,15 @@ fn animation_worst_case(probe: &Probe, plan: &Plan, a: Animation) -> u64 {
 /// leaves behind are modelled where they fall. The output's cap is its worst case, or less
 /// when that would not fit `budget`: then the largest cap that fits, and an output that
 /// reaches it stops with 413.
-fn animation(probe: &Probe, plan: &Plan, a: Animation, budget: u64) -> (MemoryEstimate, u64) {
+fn animation(
+    probe: &Probe,
+    plan: &Plan,
+    a: Animation,
+    budget: u64,
+    trace: &mut Vec<&'static str>,
+) -> (MemoryEstimate, u64) {
     let worst = animation_worst_case(probe, plan, a);
-    let m = animation_with_cap(probe, plan, a, worst);
+    let m = animation_with_cap(probe, plan, a, worst, trace);
     if m.peak <= budget {
         return (m, worst);
     }
@@ -415,16 +279,22 @@ fn animation(probe: &Probe, plan: &Plan, a: Animation, budget: u64) -> (MemoryEs
     let (mut lo, mut hi) = (floor, worst);
     while hi - lo > 64 << 10 {
         let mid = lo + (hi - lo) / 2;
-        if animation_with_cap(probe, plan, a, mid).peak <= budget {
+        if animation_with_cap(probe, plan, a, mid, &mut Vec::new()).peak <= budget {
             lo = mid;
         } else {
             hi = mid;
         }
     }
-    (animation_with_cap(probe, plan, a, lo), lo)
+    (animation_with_cap(probe, plan, a, lo, &mut Vec::new()), lo)
 }
 
-fn animation_with_cap(probe: &Probe, plan: &Plan, a: Animation, cap: u64) -> MemoryEstimate {
+fn animation_with_cap(
+    probe: &Probe,
+    plan: &Plan,
+    a: Animation,
+    cap: u64,
+    trace: &mut Vec<&'static str>,
+) -> MemoryEstimate {
     let mut heap = Heap::new();
     let input = heap.alloc(probe.bytes as u64);
     let mut m = MemoryEstimate {
@@ -463,8 +333,16 @@ fn animation_with_cap(probe: &Probe, plan: &Plan, a: Animation, cap: u64) -> Mem
             let padded = w.next_multiple_of(16) * h.next_multiple_of(16);
             heap.transient((padded * 2 + largest).max(largest * 5) + (256 << 10));
         }
-        let copy = heap.alloc(canvas_shape.bytes());
-        let (out_frame, shape) = finish_footprint(heap, probe, plan, copy, canvas_shape, m);
+        let copy = Held {
+            block: heap.alloc(canvas_shape.bytes()),
+            shape: canvas_shape,
+        };
+        let mut names = Vec::new();
+        let out_frame = frame_footprint(heap, probe, plan, copy, m, &mut names);
+        if first {
+            trace.extend(names);
+        }
+        let shape = FrameShape::new(ow, oh, encode::output_layout(probe, plan));
         match plan.output {
             OutputFormat::Webp => {
                 // after the first frame, the changed rectangle's copy (at most the frame)
@@ -512,90 +390,4 @@ fn animation_with_cap(probe: &Probe, plan: &Plan, a: Animation, cap: u64) -> Mem
     heap.free(input);
     m.peak = with_slack(heap.high_water());
     m
-}
-
-fn output_allowance(probe: &Probe, plan: &Plan) -> u64 {
-    let (ow, oh) = plan.output_size();
-    let frame = FrameShape::new(ow, oh, output_layout(probe, plan));
-    let metadata = probe.exif.as_ref().map_or(0, |e| e.len() as u64)
-        + probe.xmp.as_ref().map_or(0, |x| x.len() as u64);
-    match plan.output {
-        OutputFormat::Jpeg { .. } => codecs::jpeg::output_allowance(frame, metadata),
-        OutputFormat::Png => codecs::png::output_allowance(frame, metadata),
-        OutputFormat::Webp => codecs::webp::output_allowance(frame, plan.quality, metadata),
-        OutputFormat::Avif => codecs::avif::output_allowance(frame, metadata),
-        OutputFormat::Gif | OutputFormat::Json => 0,
-        OutputFormat::Svg => crate::svg::output_cap(probe.bytes),
-    }
-}
-
-/// moxcms's parsed profile (its curves and tables as floats: a few times the stored bytes)
-/// and the transform's lookup table, larger for CMYK's four inputs.
-pub fn colour_bytes(probe: &Probe) -> u64 {
-    if !probe.has_icc {
-        return 0;
-    }
-    let cmyk = probe.jpeg.is_some_and(|j| j.components == 4);
-    probe.icc_bytes * 8 + if cmyk { 8 << 20 } else { 2 << 20 }
-}
-
-/// One line for error messages: the heap's mark after each stage.
-pub fn describe(m: &MemoryEstimate) -> String {
-    let mb = |b: u64| b.div_ceil(1 << 20);
-    format!(
-        "input {} MB, after decode {} MB, resize {} MB, finish {} MB, encode {} MB",
-        mb(m.input),
-        mb(m.decode),
-        mb(m.resize),
-        mb(m.finish),
-        mb(m.encode)
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_hole_too_small_for_the_next_buffer_does_not_count_as_room() {
-        let mut h = Heap::new();
-        let input = h.alloc(1000);
-        let planes = h.alloc(18_000);
-        let frame = h.alloc(36_000);
-        h.free(planes);
-        // the rotated copy does not fit the planes' hole: it goes on top
-        let turned = h.alloc(36_000);
-        h.free(frame);
-        let top = h.high_water();
-        assert!(top >= 1000 + 18_000 + 36_000 + 36_000, "{top}");
-        // ... and a later small buffer reuses the hole instead of growing the heap
-        h.alloc(10_000);
-        assert_eq!(h.high_water(), top);
-        h.free(turned);
-        h.free(input);
-    }
-
-    #[test]
-    fn a_free_chunk_at_the_top_is_reused_by_a_larger_buffer() {
-        let mut h = Heap::new();
-        let a = h.alloc(1000);
-        let b = h.alloc(5000);
-        h.free(b);
-        h.alloc(8000);
-        assert!(
-            h.high_water() < 1000 + 5000 + 8000 + 64,
-            "{}",
-            h.high_water()
-        );
-        h.free(a);
-    }
-
-    #[test]
-    fn output_buffer_growth_holds_half_and_whole_at_the_last_step() {
-        let mut h = Heap::new();
-        h.output_buffer(1 << 24);
-        let top = h.high_water();
-        assert!(top >= (1 << 24) + (1 << 23), "{top}");
-        assert!(top < (1 << 24) * 2, "{top}");
-    }
 }

@@ -3,42 +3,19 @@
 //! `fit`, `gravity`, `background` and `rotate` (a PNG-shaped plan, so alpha survives), and the
 //! results are composited over every output frame before the background is applied.
 //!
-//! Compositing is Porter-Duff "over" on straight (non-premultiplied) alpha in gamma-encoded
-//! sRGB, as sharp's `composite` and Cloudflare do it: no linearisation, `opacity` multiplies
-//! the overlay's alpha.
+//! Compositing the prepared overlays is a pixel step (`crate::pixels::overlay`).
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::Accepts;
 use crate::limits::Limits;
+use crate::options::draw::check_count;
 use crate::options::{Draw, FormatOption, Metadata, Repeat};
 use crate::pipeline::{self, Clock, Rendered};
-use crate::pixels::{Layout, Raster};
-use crate::resolve::Client;
-
-/// An overlay rendered at its own size, ready to composite.
-pub struct Prepared {
-    pub raster: Raster,
-    pub opacity: f32,
-    pub repeat: Option<Repeat>,
-    pub top: Option<i32>,
-    pub left: Option<i32>,
-    pub bottom: Option<i32>,
-    pub right: Option<i32>,
-}
-
-fn check_count(draws: &[Draw], overlays: &[&[u8]]) -> Result<()> {
-    if draws.len() != overlays.len() {
-        return Err(Error::new(
-            ErrorCode::UnsupportedOption,
-            format!(
-                "draw lists {} overlay(s) but {} were handed to the engine: the caller fetches each overlay's bytes (the Worker's service binding does; the npm package and the CLI do not draw)",
-                draws.len(),
-                overlays.len()
-            ),
-        ));
-    }
-    Ok(())
-}
+use crate::pipeline::{guard, Output};
+pub use crate::pixels::overlay::{composite_all, Prepared};
+use crate::plan::Plan;
+use crate::probe;
+use crate::resolve::{Client, Resolved};
 
 /// The overlay's own options: its transform, to PNG (keeps alpha), one frame, no metadata.
 fn overlay_resolved(d: &Draw) -> crate::Resolved {
@@ -60,14 +37,14 @@ fn overlay_error(i: usize, e: Error) -> Error {
 /// even if every overlay's work landed above all that came before, the heap's top stays under
 /// this sum plus the main plan's peak.
 pub fn memory(draws: &[Draw], overlays: &[&[u8]], limits: &Limits) -> Result<u64> {
-    check_count(draws, overlays)?;
+    check_count(draws, overlays.len())?;
     let mut total = 0u64;
     for (i, (d, bytes)) in draws.iter().zip(overlays).enumerate() {
         let plan = pipeline::plan_for(bytes, &overlay_resolved(d), limits)
             .map_err(|e| overlay_error(i, e))?;
         let m = plan.memory;
         let rendered = m.decode.max(m.resize).max(m.finish);
-        total = total.saturating_add(crate::budget::with_slack(rendered));
+        total = total.saturating_add(crate::heap::with_slack(rendered));
     }
     Ok(total)
 }
@@ -79,7 +56,7 @@ pub fn prepare(
     limits: &Limits,
     clock: Clock,
 ) -> Result<Vec<Prepared>> {
-    check_count(draws, overlays)?;
+    check_count(draws, overlays.len())?;
     let mut out = Vec::with_capacity(draws.len());
     for (i, (d, bytes)) in draws.iter().zip(overlays).enumerate() {
         let raster = match pipeline::render(bytes, &overlay_resolved(d), limits, clock)
@@ -99,7 +76,8 @@ pub fn prepare(
         out.push(Prepared {
             raster,
             opacity: d.opacity.unwrap_or(1.0),
-            repeat: d.repeat,
+            tile_x: matches!(d.repeat, Some(Repeat::Both | Repeat::X)),
+            tile_y: matches!(d.repeat, Some(Repeat::Both | Repeat::Y)),
             top: d.top,
             left: d.left,
             bottom: d.bottom,
@@ -109,129 +87,76 @@ pub fn prepare(
     Ok(out)
 }
 
-/// Where the overlay's first copy goes on one axis: from the near edge, from the far edge, or
-/// centred.
-fn place(base: u32, size: u32, near: Option<i32>, far: Option<i32>) -> i64 {
-    match (near, far) {
-        (Some(n), _) => n as i64,
-        (None, Some(f)) => base as i64 - size as i64 - f as i64,
-        (None, None) => (base as i64 - size as i64) / 2,
-    }
+/// `transform_resolved` for options with `draw`: `overlays` are the overlays' encoded bytes in
+/// the order of `Options::draw`, fetched by the caller (the engine never fetches).
+pub fn transform_with_overlays(
+    bytes: &[u8],
+    resolved: &Resolved,
+    overlays: &[&[u8]],
+    limits: &Limits,
+    clock: Clock,
+) -> Result<Output> {
+    guard(|| {
+        let rendered = render_with(bytes, resolved, overlays, limits, clock)?;
+        pipeline::finish(rendered, bytes, clock)
+    })
 }
 
-/// The output pixels an overlay covers on one axis: the whole axis when tiled, else the
-/// placed copy clipped to the output.
-fn covered(base: u32, size: u32, at: i64, tiled: bool) -> std::ops::Range<i64> {
-    if tiled {
-        0..base as i64
-    } else {
-        at.max(0)..(at + size as i64).min(base as i64)
-    }
+/// The memory a transform with overlays holds at its peak: the main plan's and every
+/// overlay's, from headers alone (`crate::draw::memory`). The Worker reserves it before it
+/// runs the transform; `render_with` refuses what exceeds the budget.
+pub fn peak_with_overlays(
+    bytes: &[u8],
+    resolved: &Resolved,
+    overlays: &[&[u8]],
+    limits: &Limits,
+) -> Result<u64> {
+    guard(|| {
+        let plan = crate::budget::plan(&probe::probe(bytes, limits)?, resolved, limits)?;
+        let extra = memory(&resolved.options().draw, overlays, limits)?;
+        Ok(plan.memory.peak.saturating_add(extra))
+    })
 }
 
-/// Composites every overlay over `base`, in order.
-pub fn composite_all(base: &mut Raster, overlays: &[Prepared]) {
-    for o in overlays {
-        composite(base, o);
-    }
+/// `pipeline::render` with the overlays of `draw` (their encoded bytes, in order): their memory
+/// is checked against the budget from their headers, then each is rendered at its own size.
+pub fn render_with(
+    bytes: &[u8],
+    resolved: &Resolved,
+    overlays: &[&[u8]],
+    limits: &Limits,
+    clock: Clock,
+) -> Result<Rendered> {
+    let probe = probe::probe(bytes, limits)?;
+    let plan = crate::budget::plan(&probe, resolved, limits)?;
+    let prepared = prepare_within(&plan, resolved, overlays, limits, clock)?;
+    pipeline::render_planned(bytes, probe, plan, resolved, &prepared, limits, clock)
 }
 
-/// One overlay over `dst`: every covered output pixel takes the overlay pixel at its offset
-/// from the placed copy, modulo the overlay's size on a tiled axis (so a tiny tile over a
-/// large output costs one blend per pixel, not a call per tile).
-fn composite(dst: &mut Raster, o: &Prepared) {
-    let src = &o.raster;
-    let (ow, oh) = (src.width, src.height);
-    if ow == 0 || oh == 0 {
-        return;
+fn prepare_within(
+    plan: &Plan,
+    resolved: &Resolved,
+    overlays: &[&[u8]],
+    limits: &Limits,
+    clock: Clock,
+) -> Result<Vec<Prepared>> {
+    let draws = &resolved.options().draw;
+    if draws.is_empty() && overlays.is_empty() {
+        return Ok(Vec::new());
     }
-    let x = place(dst.width, ow, o.left, o.right);
-    let y = place(dst.height, oh, o.top, o.bottom);
-    let cols = covered(
-        dst.width,
-        ow,
-        x,
-        matches!(o.repeat, Some(Repeat::Both | Repeat::X)),
-    );
-    let rows = covered(
-        dst.height,
-        oh,
-        y,
-        matches!(o.repeat, Some(Repeat::Both | Repeat::Y)),
-    );
-    let (dc, sc) = (dst.layout.channels(), src.layout.channels());
-    let op = o.opacity.clamp(0.0, 1.0);
-    let dst_alpha = dst.layout == Layout::Rgba;
-    for dy in rows {
-        let sy = (dy - y).rem_euclid(oh as i64) as usize;
-        let srow = sy * ow as usize;
-        let drow = dy as usize * dst.width as usize;
-        for dx in cols.clone() {
-            let sx = (dx - x).rem_euclid(ow as i64) as usize;
-            let s = &src.data[(srow + sx) * sc..(srow + sx + 1) * sc];
-            let d = &mut dst.data[(drow + dx as usize) * dc..(drow + dx as usize + 1) * dc];
-            let sa = if sc == 4 { s[3] as f32 / 255.0 } else { 1.0 } * op;
-            if sa <= 0.0 {
-                continue;
-            }
-            // straight-alpha "over": out_a = sa + da (1 - sa), out_c = (sc sa + dc da (1 - sa)) / out_a
-            let da = if dst_alpha { d[3] as f32 / 255.0 } else { 1.0 };
-            let out_a = sa + da * (1.0 - sa);
-            for c in 0..3 {
-                let v = (s[c] as f32 * sa + d[c] as f32 * da * (1.0 - sa)) / out_a;
-                d[c] = v.round().clamp(0.0, 255.0) as u8;
-            }
-            if dst_alpha {
-                d[3] = (out_a * 255.0).round().clamp(0.0, 255.0) as u8;
-            }
-        }
+    // the overlays' bytes and decodes count toward the budget before any is decoded
+    let extra = memory(draws, overlays, limits)?;
+    let peak = plan.memory.peak.saturating_add(extra);
+    if peak > limits.max_memory_bytes as u64 {
+        return Err(Error::new(
+            ErrorCode::OverMemoryBudget,
+            format!(
+                "this transform with its overlays would hold about {} MB at once (overlays {} MB); the budget is {} MB: ask for smaller overlays or output",
+                peak >> 20,
+                extra >> 20,
+                limits.max_memory_bytes >> 20
+            ),
+        ));
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn prepared(raster: Raster, repeat: Option<Repeat>, left: Option<i32>) -> Prepared {
-        Prepared {
-            raster,
-            opacity: 1.0,
-            repeat,
-            top: Some(0),
-            left,
-            bottom: None,
-            right: None,
-        }
-    }
-
-    #[test]
-    fn a_tiled_row_repeats_through_the_placed_copy() {
-        // a 2x1 tile (values 10, 20) placed at x = 1 over a 5x1 row: 20 10 20 10 20
-        let tile = Raster::new(2, 1, Layout::Rgb, vec![10, 10, 10, 20, 20, 20]);
-        let mut row = Raster::new(5, 1, Layout::Rgb, vec![0; 15]);
-        composite(&mut row, &prepared(tile.clone(), Some(Repeat::X), Some(1)));
-        let reds: Vec<u8> = row.data.chunks(3).map(|p| p[0]).collect();
-        assert_eq!(reds, vec![20, 10, 20, 10, 20]);
-        // untiled: only x = 1, 2
-        let mut row = Raster::new(5, 1, Layout::Rgb, vec![0; 15]);
-        composite(&mut row, &prepared(tile, None, Some(1)));
-        let reds: Vec<u8> = row.data.chunks(3).map(|p| p[0]).collect();
-        assert_eq!(reds, vec![0, 10, 20, 0, 0]);
-    }
-
-    #[test]
-    fn over_a_transparent_pixel_keeps_straight_colour() {
-        // half-transparent red over fully transparent: red at alpha 128, not darkened
-        let red = Raster::new(1, 1, Layout::Rgba, vec![255, 0, 0, 128]);
-        let mut clear = Raster::new(1, 1, Layout::Rgba, vec![0, 0, 0, 0]);
-        composite(&mut clear, &prepared(red, None, Some(0)));
-        assert_eq!(clear.data, vec![255, 0, 0, 128]);
-    }
-
-    #[test]
-    fn placement_from_each_edge_and_centred() {
-        assert_eq!(place(100, 20, Some(5), None), 5);
-        assert_eq!(place(100, 20, None, Some(5)), 75);
-        assert_eq!(place(100, 20, None, None), 40);
-    }
+    prepare(draws, overlays, limits, clock)
 }

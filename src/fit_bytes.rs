@@ -12,10 +12,10 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::Accepts;
+use crate::format::OutputFormat;
 use crate::limits::Limits;
 use crate::options::{Options, Quality};
 use crate::pipeline::{guard, render, Clock, Output, Rendered, Timings};
-use crate::plan::OutputFormat;
 use crate::resolve::Client;
 
 /// Lowest quality the search goes to before it starts shrinking the image.
@@ -99,7 +99,7 @@ fn search(
         return done(first, None);
     }
 
-    let lossy = matches!(first.format, OutputFormat::Jpeg { .. } | OutputFormat::Webp);
+    let lossy = first.format.quality_search();
     let requested_q = opts.effective_quality();
     let mut base = opts.clone();
     match frame {

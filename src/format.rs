@@ -1,6 +1,126 @@
-//! Image formats: detection from magic bytes, MIME types, and `format=auto` negotiation.
+//! Image formats: the one table of what each format is and can do in this build, the input
+//! and output format types that read it, and the `Accept` header's two bits for `format=auto`.
+//! Sniffing a format from its bytes is the probe's (`crate::probe::sniff`).
 
 use serde::Serialize;
+
+/// One format and its capabilities: options, plan, codecs, the Worker and the npm package ask
+/// this instead of listing formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    /// The `format=` value and the name in reports.
+    pub name: &'static str,
+    pub mime: &'static str,
+    pub extension: &'static str,
+    /// The output keeps an alpha channel (GIF's is one bit, which still needs the frames'
+    /// alpha kept until its encoder).
+    pub alpha: bool,
+    /// This engine writes it animated.
+    pub animation: bool,
+    /// This engine decodes its frames one by one, so an animation in it is transformed (an
+    /// APNG's frames are not: it is served as its default image, a still).
+    pub frames: bool,
+    /// The encoder reads `quality`.
+    pub takes_quality: bool,
+    /// `quality=auto` and `maxBytes` search over its quality (the policy's models and the
+    /// size search exist for these only).
+    pub quality_search: bool,
+    /// This build reads its pixels (SVG is sanitised, never rasterised; JSON is only an answer).
+    pub decodes: bool,
+    /// This build can answer in it.
+    pub encodes: bool,
+}
+
+const AVIF_BUILD: bool = cfg!(feature = "avif");
+
+pub const JPEG: Row = Row {
+    name: "jpeg",
+    mime: "image/jpeg",
+    extension: "jpg",
+    alpha: false,
+    animation: false,
+    frames: false,
+    takes_quality: true,
+    quality_search: true,
+    decodes: true,
+    encodes: true,
+};
+pub const PNG: Row = Row {
+    name: "png",
+    mime: "image/png",
+    extension: "png",
+    alpha: true,
+    animation: false,
+    frames: false,
+    takes_quality: false,
+    quality_search: false,
+    decodes: true,
+    encodes: true,
+};
+pub const GIF: Row = Row {
+    name: "gif",
+    mime: "image/gif",
+    extension: "gif",
+    alpha: true,
+    animation: true,
+    frames: true,
+    takes_quality: false,
+    quality_search: false,
+    decodes: true,
+    encodes: true,
+};
+pub const WEBP: Row = Row {
+    name: "webp",
+    mime: "image/webp",
+    extension: "webp",
+    alpha: true,
+    animation: true,
+    frames: true,
+    takes_quality: true,
+    quality_search: true,
+    decodes: true,
+    encodes: true,
+};
+/// A still AVIF (ravif/rav1e) and its decoder (rav1d), both behind the `avif` cargo feature.
+pub const AVIF: Row = Row {
+    name: "avif",
+    mime: "image/avif",
+    extension: "avif",
+    alpha: true,
+    animation: false,
+    frames: false,
+    takes_quality: true,
+    quality_search: false,
+    decodes: AVIF_BUILD,
+    encodes: AVIF_BUILD,
+};
+pub const SVG: Row = Row {
+    name: "svg",
+    mime: "image/svg+xml",
+    extension: "svg",
+    alpha: true,
+    animation: false,
+    frames: false,
+    takes_quality: false,
+    quality_search: false,
+    decodes: false,
+    encodes: true,
+};
+pub const JSON: Row = Row {
+    name: "json",
+    mime: "application/json",
+    extension: "json",
+    alpha: false,
+    animation: false,
+    frames: false,
+    takes_quality: false,
+    quality_search: false,
+    decodes: false,
+    encodes: true,
+};
+
+/// Every format, in the order of `ImageFormat` then JSON.
+pub const TABLE: [Row; 7] = [JPEG, PNG, GIF, WEBP, AVIF, SVG, JSON];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -15,71 +135,80 @@ pub enum ImageFormat {
 }
 
 impl ImageFormat {
-    /// Sniff the container from its first bytes; never trust a file name or a Content-Type.
-    pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
-        if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Some(ImageFormat::Jpeg)
-        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            Some(ImageFormat::Png)
-        } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-            Some(ImageFormat::Gif)
-        } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-            Some(ImageFormat::Webp)
-        } else if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" && is_avif_brand(bytes) {
-            Some(ImageFormat::Avif)
-        } else if crate::probe::svg::root_offset(bytes).is_some() {
-            Some(ImageFormat::Svg)
-        } else {
-            None
+    pub fn row(self) -> &'static Row {
+        match self {
+            ImageFormat::Jpeg => &JPEG,
+            ImageFormat::Png => &PNG,
+            ImageFormat::Gif => &GIF,
+            ImageFormat::Webp => &WEBP,
+            ImageFormat::Avif => &AVIF,
+            ImageFormat::Svg => &SVG,
         }
     }
-
     pub fn mime(self) -> &'static str {
-        match self {
-            ImageFormat::Jpeg => "image/jpeg",
-            ImageFormat::Png => "image/png",
-            ImageFormat::Gif => "image/gif",
-            ImageFormat::Webp => "image/webp",
-            ImageFormat::Avif => "image/avif",
-            ImageFormat::Svg => "image/svg+xml",
-        }
+        self.row().mime
     }
-
     pub fn extension(self) -> &'static str {
-        match self {
-            ImageFormat::Jpeg => "jpg",
-            ImageFormat::Png => "png",
-            ImageFormat::Gif => "gif",
-            ImageFormat::Webp => "webp",
-            ImageFormat::Avif => "avif",
-            ImageFormat::Svg => "svg",
-        }
+        self.row().extension
     }
-
     pub fn name(self) -> &'static str {
-        match self {
-            ImageFormat::Jpeg => "jpeg",
-            ImageFormat::Png => "png",
-            ImageFormat::Gif => "gif",
-            ImageFormat::Webp => "webp",
-            ImageFormat::Avif => "avif",
-            ImageFormat::Svg => "svg",
-        }
+        self.row().name
     }
 }
 
-fn is_avif_brand(bytes: &[u8]) -> bool {
-    let size = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
-    let end = size.clamp(12, bytes.len().min(256));
-    // major brand, then compatible brands after the minor version
-    let brands =
-        std::iter::once(&bytes[8..12]).chain(bytes.get(16..end).unwrap_or(&[]).chunks_exact(4));
-    for b in brands {
-        if b == b"avif" || b == b"avis" {
-            return true;
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    Jpeg {
+        progressive: bool,
+    },
+    Png,
+    Webp,
+    /// A still AVIF (ravif/rav1e), within `plan::AVIF_MAX_SIDE` and `Limits::max_avif_pixels`.
+    Avif,
+    /// Only for animations (a still GIF input becomes PNG).
+    Gif,
+    Json,
+    /// The sanitised source SVG (`crate::svg`); only an SVG input can have it.
+    Svg,
+}
+
+impl OutputFormat {
+    pub fn row(self) -> &'static Row {
+        match self {
+            OutputFormat::Jpeg { .. } => &JPEG,
+            OutputFormat::Png => &PNG,
+            OutputFormat::Webp => &WEBP,
+            OutputFormat::Avif => &AVIF,
+            OutputFormat::Gif => &GIF,
+            OutputFormat::Json => &JSON,
+            OutputFormat::Svg => &SVG,
         }
     }
-    false
+    pub fn mime(self) -> &'static str {
+        self.row().mime
+    }
+    pub fn name(self) -> &'static str {
+        self.row().name
+    }
+    pub fn extension(self) -> &'static str {
+        self.row().extension
+    }
+    pub fn supports_alpha(self) -> bool {
+        self.row().alpha
+    }
+    /// Formats this engine writes animated.
+    pub fn animates(self) -> bool {
+        self.row().animation
+    }
+    /// The encoder reads `quality` (what a response reports as the quality used).
+    pub fn takes_quality(self) -> bool {
+        self.row().takes_quality
+    }
+    /// `quality=auto` and `maxBytes` search over this format's quality.
+    pub fn quality_search(self) -> bool {
+        self.row().quality_search
+    }
 }
 
 /// What a client can display, read from its `Accept` header. Only these two bits change the
@@ -120,6 +249,21 @@ impl Accepts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_image_format_and_output_format_has_its_own_row() {
+        let rows = [
+            ImageFormat::Jpeg.row(),
+            ImageFormat::Png.row(),
+            ImageFormat::Gif.row(),
+            ImageFormat::Webp.row(),
+            ImageFormat::Avif.row(),
+            ImageFormat::Svg.row(),
+            OutputFormat::Json.row(),
+        ];
+        assert_eq!(rows.map(|r| r.name), TABLE.map(|r| r.name));
+        assert_eq!(OutputFormat::Jpeg { progressive: false }.row(), &JPEG);
+    }
 
     #[test]
     fn accept_header_classes() {

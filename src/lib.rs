@@ -12,6 +12,7 @@ pub mod exif;
 pub mod experiments;
 pub mod fit_bytes;
 pub mod format;
+pub mod heap;
 pub mod info;
 pub mod limits;
 pub mod metrics;
@@ -21,9 +22,11 @@ pub mod pixels;
 pub mod plan;
 pub mod probe;
 pub mod quality;
+pub mod raster;
 pub mod resolve;
 pub mod signing;
 pub mod smart_crop;
+pub mod steps;
 pub mod svg;
 
 #[cfg(feature = "web")]
@@ -32,12 +35,12 @@ pub mod web;
 #[cfg(feature = "worker")]
 pub mod edge;
 
+pub use draw::transform_with_overlays;
 pub use error::{Error, ErrorCode, Result};
-pub use format::{Accepts, ImageFormat};
+pub use format::{Accepts, ImageFormat, OutputFormat};
 pub use limits::Limits;
 pub use options::Options;
-pub use pipeline::{transform, transform_resolved, transform_with_overlays, Output, Timings};
-pub use plan::OutputFormat;
+pub use pipeline::{transform, transform_resolved, Output, Timings};
 pub use probe::{probe, Probe};
 pub use resolve::{Client, Resolved};
 

@@ -1,53 +1,21 @@
-//! Runs a Plan: decode -> crop/resize -> orient -> colour -> effects -> pad/border ->
-//! background -> encode. Resizing happens before orientation, colour conversion and effects so
-//! those passes touch only output-sized frames.
+//! Runs a Plan's steps (`crate::steps`): decode -> crop/resize -> orient -> colour -> effects ->
+//! pad/border -> overlays -> background -> encode. Resizing happens before orientation, colour
+//! conversion and effects so those passes touch only output-sized frames.
 
-use crate::budget::MemoryEstimate;
 use crate::codecs::anim::{AnimEncoder, AnimTarget, FrameSource};
-use crate::codecs::{self, jpeg::JpegParams, ColorInfo};
-use crate::error::{Error, Result};
+use crate::codecs::{self, ColorInfo};
+use crate::error::Result;
 use crate::format::Accepts;
 use crate::limits::Limits;
-use crate::options::{Metadata, Options};
+use crate::options::Options;
 use crate::pixels::canvas::Canvas;
-use crate::pixels::{border, color, compose, effects, resize, trim, Raster};
-use crate::plan::{self, Animation, Frames, OutputFormat, Plan};
+use crate::pixels::overlay::Prepared;
+use crate::pixels::{resize, trim, Raster};
+use crate::plan::{Animation, Frames, OutputFormat, Plan};
 use crate::probe::{self, Probe};
 use crate::resolve::{Client, Resolved};
-use serde::Serialize;
-
-/// Milliseconds spent in each stage, for Server-Timing and the npm result.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct Timings {
-    pub decode: f64,
-    pub resize: f64,
-    pub encode: f64,
-}
-
-#[derive(Debug, Clone)]
-pub struct Output {
-    pub bytes: Vec<u8>,
-    pub format: OutputFormat,
-    pub width: u32,
-    pub height: u32,
-    pub input: Probe,
-    pub timings: Timings,
-    pub notes: Vec<&'static str>,
-    /// What the plan estimated this transform would hold at its peak.
-    pub memory: MemoryEstimate,
-    /// `quality=auto`: what the policy chose and what choosing cost.
-    pub quality_choice: Option<crate::quality::Choice>,
-}
-
-impl Output {
-    pub fn mime(&self) -> &'static str {
-        self.format.mime()
-    }
-}
-
-/// A monotonic clock in milliseconds. Native callers pass `Instant`-based time; wasm callers
-/// pass `performance.now()` / `Date.now()`, since `Instant` does not exist on wasm32.
-pub type Clock<'a> = &'a dyn Fn() -> f64;
+pub use crate::steps::output::{Clock, Frame, Output, Timings};
+use crate::steps::{self, frame::Context, Step};
 
 /// Options resolved for a client that takes `accepts`, then `transform_resolved`.
 pub fn transform(
@@ -68,41 +36,13 @@ pub fn transform_resolved(
     limits: &Limits,
     clock: Clock,
 ) -> Result<Output> {
-    transform_with_overlays(bytes, resolved, &[], limits, clock)
-}
-
-/// `transform_resolved` for options with `draw`: `overlays` are the overlays' encoded bytes in
-/// the order of `Options::draw`, fetched by the caller (the engine never fetches).
-pub fn transform_with_overlays(
-    bytes: &[u8],
-    resolved: &Resolved,
-    overlays: &[&[u8]],
-    limits: &Limits,
-    clock: Clock,
-) -> Result<Output> {
-    guard(|| transform_inner(bytes, resolved, overlays, limits, clock))
-}
-
-/// The memory a transform with overlays holds at its peak: the main plan's and every
-/// overlay's, from headers alone (`crate::draw::memory`). The Worker reserves it before it
-/// runs the transform; `render_with` refuses what exceeds the budget.
-pub fn peak_with_overlays(
-    bytes: &[u8],
-    resolved: &Resolved,
-    overlays: &[&[u8]],
-    limits: &Limits,
-) -> Result<u64> {
-    guard(|| {
-        let plan = plan::plan(&probe::probe(bytes, limits)?, resolved, limits)?;
-        let extra = crate::draw::memory(&resolved.options().draw, overlays, limits)?;
-        Ok(plan.memory.peak.saturating_add(extra))
-    })
+    guard(|| transform_inner(bytes, resolved, limits, clock))
 }
 
 /// Probe and plan only: what a transform of `bytes` would do and hold, without decoding.
 /// The Worker reserves the plan's memory estimate before it runs the transform.
 pub fn plan_for(bytes: &[u8], resolved: &Resolved, limits: &Limits) -> Result<Plan> {
-    guard(|| plan::plan(&probe::probe(bytes, limits)?, resolved, limits))
+    guard(|| crate::budget::plan(&probe::probe(bytes, limits)?, resolved, limits))
 }
 
 /// `transform` without the panic guard, for the fuzz targets (fuzz/): `guard` turns a panic
@@ -116,13 +56,7 @@ pub fn transform_unguarded(
     limits: &Limits,
     clock: Clock,
 ) -> Result<Output> {
-    transform_inner(
-        bytes,
-        &opts.resolve(&Client::new(accepts)),
-        &[],
-        limits,
-        clock,
-    )
+    transform_inner(bytes, &opts.resolve(&Client::new(accepts)), limits, clock)
 }
 
 /// Runs `f`, turning a panic into an `internal` error. Panics are bugs, but a caller must still
@@ -137,7 +71,9 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
                 .map(|s| s.to_string())
                 .or_else(|| p.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            Err(Error::internal(format!("panic while transforming: {what}")))
+            Err(crate::error::Error::internal(format!(
+                "panic while transforming: {what}"
+            )))
         })
     }
     #[cfg(target_arch = "wasm32")]
@@ -147,11 +83,16 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 fn transform_inner(
     bytes: &[u8],
     resolved: &Resolved,
-    overlays: &[&[u8]],
     limits: &Limits,
     clock: Clock,
 ) -> Result<Output> {
-    match render_with(bytes, resolved, overlays, limits, clock)? {
+    finish(render(bytes, resolved, limits, clock)?, bytes, clock)
+}
+
+/// The answer of a rendered transform: a still frame goes to its encoder (`quality=auto`'s
+/// policy first when it applies); the rest is already encoded.
+pub fn finish(rendered: Rendered, bytes: &[u8], clock: Clock) -> Result<Output> {
+    match rendered {
         Rendered::Metadata(out) | Rendered::Animation(out) => Ok(out),
         Rendered::Frame(frame) => crate::quality::encode(&frame, bytes, clock),
     }
@@ -169,41 +110,6 @@ pub enum Rendered {
     Animation(Output),
 }
 
-/// A finished output frame and everything its encoder needs.
-pub struct Frame {
-    pub raster: Raster,
-    pub plan: Plan,
-    pub probe: Probe,
-    pub timings: Timings,
-}
-
-impl Frame {
-    /// Encode at `quality` (the plan's own for a plain transform). Timings add the encode to the
-    /// decode and resize that made the frame.
-    pub fn encode(&self, quality: u8, clock: Clock) -> Result<Output> {
-        let t = clock();
-        let plan = Plan {
-            quality,
-            ..self.plan.clone()
-        };
-        let bytes = encode(&self.raster, &plan, &self.probe)?;
-        Ok(Output {
-            bytes,
-            format: plan.output,
-            width: self.raster.width,
-            height: self.raster.height,
-            input: self.probe.clone(),
-            timings: Timings {
-                encode: clock() - t,
-                ..self.timings
-            },
-            memory: plan.memory,
-            notes: plan.notes,
-            quality_choice: None,
-        })
-    }
-}
-
 /// probe -> plan -> decode -> crop/resize -> orient -> colour -> effects -> pad/border ->
 /// background.
 pub fn render(
@@ -212,39 +118,23 @@ pub fn render(
     limits: &Limits,
     clock: Clock,
 ) -> Result<Rendered> {
-    render_with(bytes, resolved, &[], limits, clock)
+    let probe = probe::probe(bytes, limits)?;
+    let plan = crate::budget::plan(&probe, resolved, limits)?;
+    // overlays are handed in only through `crate::draw::render_with`
+    crate::options::draw::check_count(&resolved.options().draw, 0)?;
+    render_planned(bytes, probe, plan, resolved, &[], limits, clock)
 }
 
-/// `render` with the overlays of `draw` (their encoded bytes, in order).
-pub fn render_with(
+/// `render` once the plan is made and the overlays of `draw` are prepared (`crate::draw`).
+pub fn render_planned(
     bytes: &[u8],
+    probe: Probe,
+    plan: Plan,
     resolved: &Resolved,
-    overlays: &[&[u8]],
+    overlays: &[Prepared],
     limits: &Limits,
     clock: Clock,
 ) -> Result<Rendered> {
-    let probe = probe::probe(bytes, limits)?;
-    let plan = plan::plan(&probe, resolved, limits)?;
-    let draws = &resolved.options().draw;
-    let overlays = if draws.is_empty() && overlays.is_empty() {
-        Vec::new()
-    } else {
-        // the overlays' bytes and decodes count toward the budget before any is decoded
-        let extra = crate::draw::memory(draws, overlays, limits)?;
-        let peak = plan.memory.peak.saturating_add(extra);
-        if peak > limits.max_memory_bytes as u64 {
-            return Err(Error::new(
-                crate::ErrorCode::OverMemoryBudget,
-                format!(
-                    "this transform with its overlays would hold about {} MB at once (overlays {} MB); the budget is {} MB: ask for smaller overlays or output",
-                    peak >> 20,
-                    extra >> 20,
-                    limits.max_memory_bytes >> 20
-                ),
-            ));
-        }
-        crate::draw::prepare(draws, overlays, limits, clock)?
-    };
     if plan.output == OutputFormat::Json {
         let (width, height) = plan.output_size();
         let body = crate::info::json(&probe, Some((&plan, width, height)));
@@ -258,6 +148,7 @@ pub fn render_with(
             memory: plan.memory,
             notes: plan.notes,
             quality_choice: None,
+            steps: Vec::new(),
         }));
     }
     if plan.output == OutputFormat::Svg {
@@ -277,11 +168,12 @@ pub fn render_with(
             memory: plan.memory,
             notes: plan.notes,
             quality_choice: None,
+            steps: Vec::new(),
         }));
     }
     match plan.frames {
         Frames::Still => {}
-        Frames::Animated(a) => return animate(bytes, probe, plan, a, &overlays, limits, clock),
+        Frames::Animated(a) => return animate(bytes, probe, plan, a, overlays, limits, clock),
         Frames::Untransformed => {
             return Ok(Rendered::Animation(Output {
                 bytes: bytes.to_vec(),
@@ -293,10 +185,12 @@ pub fn render_with(
                 memory: plan.memory,
                 notes: plan.notes,
                 quality_choice: None,
+                steps: Vec::new(),
             }))
         }
     }
     let t0 = clock();
+    let mut ran = vec![Step::Decode.name()];
     let decoded = codecs::decode(
         bytes,
         &probe,
@@ -306,15 +200,36 @@ pub fn render_with(
     let t1 = clock();
     let mut plan = match plan.trim_border {
         Some(_) => {
+            ran.push(Step::FindBorder.name());
             let found = found_border(&decoded.raster, &probe, &plan);
-            plan::with_found_border(&probe, resolved, limits, found)?
+            crate::budget::with_found_border(&probe, resolved, limits, found)?
         }
         None => plan,
     };
-    if let Some(region) = plan.smart_crop {
-        plan.crop = smart_window(&decoded.raster, &probe, &plan, region)?;
+    // the rest of the list, from the plan as the border search left it
+    let mut raster = decoded.raster;
+    for step in steps::still(&plan) {
+        match step {
+            Step::Decode | Step::FindBorder => continue,
+            Step::SmartCrop => {
+                if let Some(region) = plan.smart_crop {
+                    plan.crop = smart_window(&raster, &probe, &plan, region)?;
+                }
+            }
+            Step::Frame(f) => {
+                let cx = Context {
+                    probe: &probe,
+                    plan: &plan,
+                    color: &decoded.color,
+                    overlays,
+                };
+                raster = f.run(raster, &cx)?;
+            }
+            // the encoder's (`crate::quality::encode`, `Frame::encode`)
+            Step::ChooseQuality | Step::Encode => break,
+        }
+        ran.push(step.name());
     }
-    let raster = finish_frame(decoded.raster, &decoded.color, &probe, &plan, &overlays)?;
     let timings = Timings {
         decode: t1 - t0,
         resize: clock() - t1,
@@ -325,6 +240,7 @@ pub fn render_with(
         plan,
         probe,
         timings,
+        steps: ran,
     }))
 }
 
@@ -341,29 +257,6 @@ fn decode_limits(limits: &Limits, plan: &Plan) -> Limits {
     }
 }
 
-/// The single-frame steps after decoding: crop/resize -> orient -> colour -> effects -> pad
-/// and border -> overlays -> background. A still goes through them once, every frame of an
-/// animation once each.
-fn finish_frame(
-    raster: Raster,
-    info: &ColorInfo,
-    probe: &Probe,
-    plan: &Plan,
-    overlays: &[crate::draw::Prepared],
-) -> Result<Raster> {
-    let mut raster = geometry(raster, probe, plan)?;
-    if let Some(icc) = &info.icc {
-        color::icc_to_srgb(&mut raster, icc)?;
-    }
-    if let Some(g) = info.png_gamma {
-        color::png_gamma_to_srgb(&mut raster, g);
-    }
-    effects::apply(&mut raster, &plan.effects);
-    let mut raster = frame(raster, plan);
-    crate::draw::composite_all(&mut raster, overlays);
-    Ok(background(raster, plan))
-}
-
 /// Every frame of an animation: decode one frame, compose it on the canvas as its format's
 /// disposal and blending say, run the single-frame steps on a copy of the canvas, encode the
 /// result into the animated output, drop it. One decoded frame and one output frame exist at
@@ -373,7 +266,7 @@ fn animate(
     probe: Probe,
     plan: Plan,
     anim: Animation,
-    overlays: &[crate::draw::Prepared],
+    overlays: &[Prepared],
     limits: &Limits,
     clock: Clock,
 ) -> Result<Rendered> {
@@ -396,6 +289,14 @@ fn animate(
     })?;
     let mut notes = plan.notes.clone();
     let mut timings = Timings::default();
+    let frame_steps = steps::frame(&plan);
+    let steps = frame_steps.iter().map(|f| f.name()).collect();
+    let cx = Context {
+        probe: &probe,
+        plan: &plan,
+        color: &info,
+        overlays,
+    };
     for n in 0..anim.frames {
         let t0 = clock();
         let delay_ms = match source.next_frame() {
@@ -412,7 +313,10 @@ fn animate(
             Err(e) => return Err(e),
         };
         let t1 = clock();
-        let raster = finish_frame(canvas.snapshot(), &info, &probe, &plan, overlays)?;
+        let mut raster = canvas.snapshot();
+        for f in &frame_steps {
+            raster = f.run(raster, &cx)?;
+        }
         let t2 = clock();
         encoder.push(&raster, delay_ms)?;
         timings.decode += t1 - t0;
@@ -430,6 +334,7 @@ fn animate(
         notes,
         // every frame is encoded at the plan's quality: no policy chooses per animation
         quality_choice: None,
+        steps,
     }))
 }
 
@@ -460,26 +365,6 @@ fn smart_window(src: &Raster, probe: &Probe, plan: &Plan, region: [f64; 4]) -> R
     let [_, _, cw, ch] = plan.crop;
     let (fx, fy) = crate::smart_crop::place(&map, small.width, small.height, cw / rw, ch / rh);
     Ok([rx + fx * rw, ry + fy * rh, cw, ch])
-}
-
-/// Crop + resize in stored orientation on the (possibly shrunk-on-load) frame, then orient.
-fn geometry(src: Raster, probe: &Probe, plan: &Plan) -> Result<Raster> {
-    let o = plan.orientation;
-    let stored = o.rect_to_stored(plan.crop, probe.width as f64, probe.height as f64);
-    let sx = src.width as f64 / probe.width as f64;
-    let sy = src.height as f64 / probe.height as f64;
-    let mut rect = [
-        stored[0] * sx,
-        stored[1] * sy,
-        stored[2] * sx,
-        stored[3] * sy,
-    ];
-    // Rounding in the scaled decode can leave the rectangle a hair outside the frame.
-    rect[2] = rect[2].min(src.width as f64 - rect[0]);
-    rect[3] = rect[3].min(src.height as f64 - rect[1]);
-    let (tw, th) = o.apply_size(plan.resize_to.0, plan.resize_to.1);
-    let resized = resize::crop_resize(src, rect, tw, th)?;
-    Ok(o.apply(resized))
 }
 
 /// `trim=border` on the full-size decode (stored orientation): the region to keep, in the
@@ -518,75 +403,4 @@ fn found_border(src: &Raster, probe: &Probe, plan: &Plan) -> [f64; 4] {
         (bottom - top) as f64,
     ];
     exif.rect_to_display(kept, w, h)
-}
-
-/// `fit=pad`'s canvas, then `border` around everything.
-fn frame(raster: Raster, plan: &Plan) -> Raster {
-    let mut raster = raster;
-    if let Some(c) = plan.canvas {
-        raster = compose::pad(&raster, c.width, c.height, c.x, c.y, c.background);
-    }
-    if let Some(b) = &plan.border {
-        raster = border::add(&raster, b);
-    }
-    raster
-}
-
-fn background(raster: Raster, plan: &Plan) -> Raster {
-    let mut raster = raster;
-    match plan.background {
-        Some(bg) if !plan.output.supports_alpha() || bg.a == 255 => {
-            let opaque = crate::options::Rgba { a: 255, ..bg };
-            compose::flatten(raster, opaque)
-        }
-        Some(bg) => {
-            compose::underlay(&mut raster, bg);
-            raster
-        }
-        None => {
-            raster.drop_opaque_alpha();
-            raster
-        }
-    }
-}
-
-fn encode(r: &Raster, plan: &Plan, probe: &Probe) -> Result<Vec<u8>> {
-    let exif = crate::exif::for_output(probe.exif.as_deref(), plan.metadata);
-    let xmp = if plan.metadata == Metadata::Keep {
-        probe.xmp.as_deref()
-    } else {
-        None
-    };
-    match plan.output {
-        OutputFormat::Jpeg { progressive } => {
-            let flat;
-            let r = if r.has_alpha() {
-                flat = compose::flatten(r.clone(), crate::options::Rgba::WHITE);
-                &flat
-            } else {
-                r
-            };
-            codecs::jpeg::encode(
-                r,
-                &JpegParams {
-                    quality: plan.quality,
-                    progressive,
-                    max_output: plan.output_allowance,
-                    streaming: plan.jpeg_streaming,
-                    exif: exif.as_deref(),
-                    xmp,
-                },
-            )
-        }
-        OutputFormat::Png => codecs::png::encode(r, exif.as_deref(), plan.output_allowance),
-        OutputFormat::Webp => {
-            codecs::webp::encode(r, plan.quality, exif.as_deref(), plan.output_allowance)
-        }
-        OutputFormat::Avif => {
-            codecs::avif::encode_within(r, plan.quality, exif.as_deref(), plan.output_allowance)
-        }
-        OutputFormat::Gif | OutputFormat::Json | OutputFormat::Svg => Err(Error::internal(
-            format!("{} output reached the still encoder", plan.output.name()),
-        )),
-    }
 }

@@ -2,86 +2,17 @@
 //! decoded. Geometry is computed in display space (orientation, flip and rotate applied); the
 //! pipeline maps it back to stored space so it can resize first and rotate the small result.
 
-use crate::budget::{self, MemoryEstimate};
-use crate::codecs::anim::Plays;
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::ImageFormat;
+pub use crate::format::OutputFormat;
+use crate::heap::MemoryEstimate;
 use crate::limits::Limits;
 use crate::options::{
     Border, Effects, Fit, Flip, FormatOption, Gravity, Metadata, Options, Rgba, TrimBorder,
 };
 use crate::pixels::orient::Orientation;
-use crate::probe::Probe;
+use crate::probe::{Plays, Probe};
 use crate::resolve::Resolved;
-use serde::Serialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OutputFormat {
-    Jpeg {
-        progressive: bool,
-    },
-    Png,
-    Webp,
-    /// A still AVIF (ravif/rav1e), within `AVIF_MAX_SIDE` and `Limits::max_avif_pixels`.
-    Avif,
-    /// Only for animations (a still GIF input becomes PNG).
-    Gif,
-    Json,
-    /// The sanitised source SVG (`crate::svg`); only an SVG input can have it.
-    Svg,
-}
-
-impl OutputFormat {
-    pub fn mime(self) -> &'static str {
-        match self {
-            OutputFormat::Jpeg { .. } => "image/jpeg",
-            OutputFormat::Png => "image/png",
-            OutputFormat::Webp => "image/webp",
-            OutputFormat::Avif => "image/avif",
-            OutputFormat::Gif => "image/gif",
-            OutputFormat::Json => "application/json",
-            OutputFormat::Svg => "image/svg+xml",
-        }
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            OutputFormat::Jpeg { .. } => "jpeg",
-            OutputFormat::Png => "png",
-            OutputFormat::Webp => "webp",
-            OutputFormat::Avif => "avif",
-            OutputFormat::Gif => "gif",
-            OutputFormat::Json => "json",
-            OutputFormat::Svg => "svg",
-        }
-    }
-    pub fn extension(self) -> &'static str {
-        match self {
-            OutputFormat::Jpeg { .. } => "jpg",
-            OutputFormat::Png => "png",
-            OutputFormat::Webp => "webp",
-            OutputFormat::Avif => "avif",
-            OutputFormat::Gif => "gif",
-            OutputFormat::Json => "json",
-            OutputFormat::Svg => "svg",
-        }
-    }
-    /// GIF's alpha is one bit, which still needs the frames' alpha kept until its encoder.
-    pub fn supports_alpha(self) -> bool {
-        matches!(
-            self,
-            OutputFormat::Png
-                | OutputFormat::Webp
-                | OutputFormat::Avif
-                | OutputFormat::Gif
-                | OutputFormat::Svg
-        )
-    }
-    /// Formats this engine writes animated.
-    pub fn animates(self) -> bool {
-        matches!(self, OutputFormat::Webp | OutputFormat::Gif)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Canvas {
@@ -145,7 +76,7 @@ pub struct Plan {
     /// The encoder quality; with `quality=auto`, the highest a policy may choose.
     pub quality: u8,
     /// `quality=auto`: the target and policy that choose the quality after rendering.
-    pub auto: Option<crate::quality::Auto>,
+    pub auto: Option<crate::options::quality::Auto>,
     /// Composite alpha over this colour (JPEG output, or an explicit `background`).
     pub background: Option<Rgba>,
     pub metadata: Metadata,
@@ -219,28 +150,27 @@ fn trim_region(probe: &Probe, opts: &Options) -> Result<[f64; 4]> {
     Ok([left as f64, top as f64, width as f64, height as f64])
 }
 
-pub fn plan(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan> {
+/// Every decision but the memory's: `memory` and `output_allowance` are left for the budget
+/// (`budget::plan` is this with the budget's decisions on top; callers want that).
+pub fn decide(probe: &Probe, resolved: &Resolved, limits: &Limits) -> Result<Plan> {
     let opts = resolved.options();
     if probe.format == ImageFormat::Svg {
-        return svg_plan(probe, opts, limits);
+        return svg_plan(probe, opts);
     }
     let region = trim_region(probe, opts)?;
     plan_region(probe, opts, region, limits)
 }
 
-/// The plan once `trim=border` has found the border: `found` is the region to keep in the
-/// EXIF-oriented source. Sizes change with the region, so the budget is checked again.
-pub fn with_found_border(
+/// `decide` once `trim=border` has found the border: `found` is the region to keep in the
+/// EXIF-oriented source. Planned with `trim=border` still set: the decode stays the full-size
+/// one that already happened (`budget::with_found_border` budgets it and then clears it).
+pub fn decide_found_border(
     probe: &Probe,
     resolved: &Resolved,
     limits: &Limits,
     found: [f64; 4],
 ) -> Result<Plan> {
-    // Planned (and budgeted) with `trim=border` still set: the decode stays the full-size one
-    // that already happened.
-    let mut plan = plan_region(probe, resolved.options(), found, limits)?;
-    plan.trim_border = None;
-    Ok(plan)
+    plan_region(probe, resolved.options(), found, limits)
 }
 
 /// Every decision for `region` of the EXIF-oriented source.
@@ -250,18 +180,24 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
     // so is an APNG, whose frames are not decoded here (a fuzz input once reached the frame
     // decoder with one and answered 500 internal)
     let animate = probe.frames > 1
-        && crate::codecs::anim::decodes_frames(probe.format)
+        && probe.format.row().frames
         && opts.anim != Some(false)
         && opts.trim.and_then(|t| t.border).is_none();
     let mut output = output_format(probe, opts.format, animate);
-    if output == OutputFormat::Avif && animate {
-        // no animated AVIF encoder here; every AVIF client shows animated WebP
-        notes.push("avif: an animation is served as animated webp");
-        output = OutputFormat::Webp;
+    if output == OutputFormat::Avif {
+        let facts = AvifFacts {
+            animate,
+            size: None,
+            fits_budget: true,
+        };
+        if let Some(why) = avif_fallback(facts, limits) {
+            notes.push(why);
+            output = OutputFormat::Webp;
+        }
     }
     let frames = frames(probe, output, animate, limits, &mut notes)?;
     if frames == Frames::Untransformed {
-        return Ok(untransformed(probe, opts, notes, limits));
+        return Ok(untransformed(probe, opts, notes));
     }
     // Cloudflare flips before it rotates; width and height refer to the rotated axes.
     let user = user_orientation(opts);
@@ -306,7 +242,12 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
     }
 
     if output == OutputFormat::Avif {
-        if let Some(why) = avif_fallback(ow, oh, limits) {
+        let facts = AvifFacts {
+            animate: false,
+            size: Some((ow, oh)),
+            fits_budget: true,
+        };
+        if let Some(why) = avif_fallback(facts, limits) {
             notes.push(why);
             output = OutputFormat::Webp;
         }
@@ -321,7 +262,7 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
             notes.push(
                 "animation: too many output pixels in all frames to transform; served as it came",
             );
-            return Ok(untransformed(probe, opts, notes, limits));
+            return Ok(untransformed(probe, opts, notes));
         }
     }
 
@@ -342,7 +283,7 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
         (None, false) if probe.has_alpha => Some(Rgba::WHITE),
         _ => None,
     };
-    let mut plan = Plan {
+    Ok(Plan {
         orientation,
         display_size: (dw, dh),
         crop,
@@ -364,41 +305,32 @@ fn plan_region(probe: &Probe, opts: &Options, trimmed: [f64; 4], limits: &Limits
         output_allowance: 0,
         jpeg_streaming: false,
         frames,
-    };
-    let frame_allowance = budget::frame_allowance(probe, &plan);
-    if let Frames::Animated(a) = &mut plan.frames {
-        a.frame_allowance = frame_allowance;
-    }
-    let budget = limits.max_memory_bytes as u64;
-    (plan.memory, plan.output_allowance) = budget::estimate(probe, &plan, budget);
-    if plan.memory.peak > budget && matches!(plan.output, OutputFormat::Jpeg { .. }) {
-        // A large JPEG output: trade 5-10 % of bytes for not holding every block at once.
-        plan.jpeg_streaming = true;
-        (plan.memory, plan.output_allowance) = budget::estimate(probe, &plan, budget);
-        if plan.memory.peak <= budget {
-            plan.notes
-                .push("jpeg: baseline with standard tables, to fit the memory budget");
-        }
-    }
-    if plan.memory.peak > budget && plan.output == OutputFormat::Avif {
-        // rav1e's working set is several times the frame: WebP may still fit
-        plan.output = OutputFormat::Webp;
-        plan.notes
-            .push("avif: the encoder would not fit the memory budget, served webp");
-        (plan.memory, plan.output_allowance) = budget::estimate(probe, &plan, budget);
-    }
-    check_budget(&plan, limits)?;
-    Ok(plan)
+    })
 }
 
 /// Cloudflare: "AVIF ... output is limited to 1,200 pixels on the longest side"; larger
 /// requests are served as WebP.
 pub const AVIF_MAX_SIDE: u32 = 1200;
 
-/// Why an AVIF output of `w` x `h` is answered as WebP instead, if it is: the one place that
-/// decides it (`Options::resolve` only chose AVIF for the client).
-fn avif_fallback(w: u32, h: u32, limits: &Limits) -> Option<&'static str> {
-    if !crate::codecs::avif::ENCODES {
+/// What the plan knows when it asks whether an AVIF output is answered as WebP: whether it
+/// animates, then its size, then whether its encoder fits the memory budget
+/// (`budget::fit`).
+#[derive(Debug, Clone, Copy)]
+pub struct AvifFacts {
+    pub animate: bool,
+    pub size: Option<(u32, u32)>,
+    pub fits_budget: bool,
+}
+
+/// Why an AVIF output is answered as WebP instead, if it is: the one place that decides it
+/// (`Options::resolve` only chose AVIF for the client; every AVIF client shows WebP).
+pub fn avif_fallback(facts: AvifFacts, limits: &Limits) -> Option<&'static str> {
+    if facts.animate {
+        // no animated AVIF encoder here
+        return Some("avif: an animation is served as animated webp");
+    }
+    let (w, h) = facts.size?;
+    if !crate::format::AVIF.encodes {
         Some("avif: this build has no AVIF encoder (cargo feature avif), served webp")
     } else if limits.max_avif_pixels == 0 {
         Some("avif: AVIF output is off here (ENABLE_AVIF), served webp")
@@ -406,30 +338,18 @@ fn avif_fallback(w: u32, h: u32, limits: &Limits) -> Option<&'static str> {
         Some("avif: longest side above 1,200 px (Cloudflare's AVIF limit), served webp")
     } else if w as u64 * h as u64 > limits.max_avif_pixels {
         Some("avif: more pixels than MAX_AVIF_PIXELS would encode too slowly, served webp")
+    } else if !facts.fits_budget {
+        // rav1e's working set is several times the frame: WebP may still fit
+        Some("avif: the encoder would not fit the memory budget, served webp")
     } else {
         None
     }
 }
 
-fn check_budget(plan: &Plan, limits: &Limits) -> Result<()> {
-    if plan.memory.peak > limits.max_memory_bytes as u64 {
-        return Err(Error::new(
-            ErrorCode::OverMemoryBudget,
-            format!(
-                "this transform would hold about {} MB at once ({}); the budget is {} MB: ask for a smaller output",
-                plan.memory.peak >> 20,
-                budget::describe(&plan.memory),
-                limits.max_memory_bytes >> 20
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// Cloudflare "does not resize SVGs" and converts no SVG to a bitmap: the source is served
 /// sanitised, and every geometry, adjustment and format option other than `json` is ignored
 /// (a note says so). The plan's sizes are the root's nominal size, for `format=json`.
-fn svg_plan(probe: &Probe, opts: &Options, limits: &Limits) -> Result<Plan> {
+fn svg_plan(probe: &Probe, opts: &Options) -> Result<Plan> {
     let output = match opts.format {
         Some(FormatOption::Json) => OutputFormat::Json,
         _ => OutputFormat::Svg,
@@ -440,7 +360,7 @@ fn svg_plan(probe: &Probe, opts: &Options, limits: &Limits) -> Result<Plan> {
         Vec::new()
     };
     let size = (probe.width, probe.height);
-    let mut plan = Plan {
+    Ok(Plan {
         orientation: Orientation::IDENTITY,
         display_size: size,
         crop: [0.0, 0.0, size.0 as f64, size.1 as f64],
@@ -462,11 +382,7 @@ fn svg_plan(probe: &Probe, opts: &Options, limits: &Limits) -> Result<Plan> {
         output_allowance: 0,
         jpeg_streaming: false,
         frames: Frames::Still,
-    };
-    (plan.memory, plan.output_allowance) =
-        budget::estimate(probe, &plan, limits.max_memory_bytes as u64);
-    check_budget(&plan, limits)?;
-    Ok(plan)
+    })
 }
 
 /// Whether the output animates, from the headers: Cloudflare's limits apply to the pixels of
@@ -511,9 +427,9 @@ fn frames(
 }
 
 /// The plan of an animation served as it came: no geometry, the input's own format.
-fn untransformed(probe: &Probe, opts: &Options, notes: Vec<&'static str>, limits: &Limits) -> Plan {
+fn untransformed(probe: &Probe, opts: &Options, notes: Vec<&'static str>) -> Plan {
     let (w, h) = (probe.width, probe.height);
-    let mut plan = Plan {
+    Plan {
         orientation: Orientation::IDENTITY,
         display_size: (w, h),
         crop: [0.0, 0.0, w as f64, h as f64],
@@ -538,10 +454,7 @@ fn untransformed(probe: &Probe, opts: &Options, notes: Vec<&'static str>, limits
         output_allowance: 0,
         jpeg_streaming: false,
         frames: Frames::Untransformed,
-    };
-    (plan.memory, plan.output_allowance) =
-        budget::estimate(probe, &plan, limits.max_memory_bytes as u64);
-    plan
+    }
 }
 
 fn round_dim(v: f64) -> u32 {
@@ -720,7 +633,7 @@ mod tests {
     }
 
     fn plan_for(p: &Probe, opts: &str) -> Plan {
-        plan(
+        decide(
             p,
             &Resolved::for_any_modern_client(&Options::parse(opts).unwrap()),
             &Limits::default(),

@@ -186,7 +186,7 @@ impl Options {
             // AVIF for a client that takes it, only from a build that encodes it (the Worker
             // clears `accepts.avif` when `ENABLE_AVIF` is off); the plan still answers WebP
             // past AVIF's size limits, the fallback every AVIF client takes.
-            if client.accepts.avif && crate::codecs::avif::ENCODES {
+            if client.accepts.avif && crate::format::AVIF.encodes {
                 o.format = Some(FormatOption::Avif);
             } else if client.accepts.webp || client.accepts.avif {
                 o.format = Some(FormatOption::Webp);

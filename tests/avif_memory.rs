@@ -8,8 +8,8 @@
 
 mod common;
 use common::*;
-use edgepix::budget::{FrameShape, Heap};
 use edgepix::codecs::avif;
+use edgepix::heap::{FrameShape, Heap};
 use edgepix::pixels::{Layout, Raster};
 use edgepix::{Accepts, Limits, OutputFormat};
 

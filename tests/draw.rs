@@ -329,8 +329,7 @@ fn overlays_count_toward_the_memory_budget() {
     let o = Options::from_json(&opts).unwrap();
     let r = o.resolve(&Client::new(Accepts::default()));
     let with =
-        edgepix::pipeline::peak_with_overlays(&base_bytes, &r, &[&photo], &Limits::default())
-            .unwrap();
+        edgepix::draw::peak_with_overlays(&base_bytes, &r, &[&photo], &Limits::default()).unwrap();
     assert!(with > alone + (768 * 512 * 3), "{with} vs {alone}");
 }
 

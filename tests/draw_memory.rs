@@ -1,4 +1,4 @@
-//! The budget a transform with overlays reserves (`pipeline::peak_with_overlays`, the main
+//! The budget a transform with overlays reserves (`draw::peak_with_overlays`, the main
 //! plan's peak plus every overlay's own) covers what it really allocates: a counting global
 //! allocator records the live-heap peak of whole transforms of real photos with real overlays
 //! (a full-size photo, a translucent logo tiled, several at once), plus the bytes the caller
@@ -52,7 +52,7 @@ fn overlays_stay_within_the_reserved_budget() {
             .unwrap()
             .resolve(&Client::new(Accepts::default()));
         let reserved =
-            edgepix::pipeline::peak_with_overlays(&bytes, &resolved, &refs, &limits).unwrap();
+            edgepix::draw::peak_with_overlays(&bytes, &resolved, &refs, &limits).unwrap();
         let (peak, out) = peak_of(|| {
             edgepix::transform_with_overlays(&bytes, &resolved, &refs, &limits, &|| 0.0)
                 .map(|o| o.bytes.len())

@@ -11,8 +11,8 @@ pub(crate) mod container;
 mod yuv;
 
 use super::Decoded;
-use crate::budget::{Block, FrameShape, Heap};
 use crate::error::{Error, ErrorCode, Result};
+use crate::heap::{Block, FrameShape, Heap};
 use crate::limits::Limits;
 use crate::pixels::{Layout, Raster};
 
@@ -127,7 +127,7 @@ pub fn decode_footprint(heap: &mut Heap, probe: &crate::probe::Probe) -> Block {
 const RAV1D_BYTES_PER_PX: u64 = 16;
 
 /// Whether this build writes AVIF (the `avif` cargo feature).
-pub const ENCODES: bool = cfg!(feature = "avif");
+pub const ENCODES: bool = crate::format::AVIF.encodes;
 
 /// ravif's speed (1 slowest .. 10 fastest), the one every AVIF answer uses. Measured in wasm on
 /// a 1200x675 photo (one thread): speed 10 ~2 s/MP and by SSIM 11 % larger than libwebp;

@@ -1,8 +1,8 @@
 pub mod anim;
 
 use super::{check_decoded_size, ColorInfo, Decoded};
-use crate::budget::{Block, Heap};
 use crate::error::{Error, Result};
+use crate::heap::{Block, Heap};
 use crate::limits::Limits;
 use crate::pixels::{Layout, Raster};
 use crate::probe::Probe;

@@ -10,9 +10,9 @@ pub mod output;
 pub mod png;
 pub mod webp;
 
-use crate::budget::{Block, Heap};
 use crate::error::Result;
 use crate::format::ImageFormat;
+use crate::heap::{Block, Heap};
 use crate::limits::Limits;
 use crate::pixels::{Layout, Raster};
 use crate::probe::Probe;

@@ -1,8 +1,8 @@
 use super::output::OutputBuf;
 use super::{ColorInfo, Decoded};
-use crate::budget::FrameShape;
-use crate::budget::{Block, Heap};
 use crate::error::{Error, Result};
+use crate::heap::FrameShape;
+use crate::heap::{Block, Heap};
 use crate::limits::Limits;
 use crate::pixels::{Layout, Raster};
 use crate::probe::Probe;

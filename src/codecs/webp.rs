@@ -1,9 +1,9 @@
 #[cfg(not(feature = "libwebp"))]
 use super::output::OutputBuf;
 use super::{check_decoded_size, ColorInfo, Decoded};
-use crate::budget::FrameShape;
-use crate::budget::{Block, Heap};
 use crate::error::{Error, ErrorCode, Result};
+use crate::heap::FrameShape;
+use crate::heap::{Block, Heap};
 use crate::limits::Limits;
 use crate::pixels::{Layout, Raster};
 use crate::probe::Probe;

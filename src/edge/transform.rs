@@ -26,7 +26,7 @@ pub fn run(
     let bytes = &source.bytes;
     // The plan's and the overlays' peaks, from headers; the input and the overlays' bytes are
     // already reserved and counted in it.
-    let peak = crate::pipeline::peak_with_overlays(bytes, resolved, &overlays, &t.cfg.limits)
+    let peak = crate::draw::peak_with_overlays(bytes, resolved, &overlays, &t.cfg.limits)
         .map_err(|e| failed(t, e))?;
     let more = peak.saturating_sub(reservation.bytes());
     if !reservation.grow(more, t.cfg.max_inflight_bytes) {

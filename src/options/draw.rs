@@ -237,3 +237,18 @@ pub(super) fn url_form_refusal() -> Error {
         "draw is offered only to Workers, as in Cloudflare Images: another Worker passes it in the JSON options (cf.image) through a service binding; a URL cannot carry it",
     )
 }
+/// Refuses a `draw` list whose overlays were not all handed in with it (or overlays without
+/// one).
+pub fn check_count(draws: &[Draw], handed: usize) -> Result<()> {
+    if draws.len() != handed {
+        return Err(Error::new(
+            ErrorCode::UnsupportedOption,
+            format!(
+                "draw lists {} overlay(s) but {} were handed to the engine: the caller fetches each overlay's bytes (the Worker's service binding does; the npm package and the CLI do not draw)",
+                draws.len(),
+                handed
+            ),
+        ));
+    }
+    Ok(())
+}

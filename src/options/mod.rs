@@ -8,6 +8,7 @@ mod color;
 pub mod draw;
 mod named_colors;
 mod parse;
+pub mod quality;
 mod row;
 mod table;
 
@@ -66,7 +67,7 @@ pub enum Quality {
     /// `quality=auto[:target][:policy]`, and Cloudflare's perceptual levels (`high`,
     /// `medium-high`, `medium-low`, `low`), which are named targets of it: the fewest bytes
     /// that reach a perceptual target (`crate::quality`).
-    Auto(crate::quality::Auto),
+    Auto(quality::Auto),
 }
 
 impl Quality {
@@ -250,7 +251,7 @@ impl Options {
     }
 
     /// The target and policy of `quality=auto`, if that is what was asked for.
-    pub fn auto_quality(&self) -> Option<crate::quality::Auto> {
+    pub fn auto_quality(&self) -> Option<quality::Auto> {
         match self.quality {
             Some(Quality::Auto(a)) => Some(a),
             _ => None,

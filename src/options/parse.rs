@@ -242,10 +242,10 @@ pub(super) fn gravity(name: &str, value: &str) -> Result<Gravity> {
 pub(super) fn quality(name: &str, value: &str) -> Result<Quality> {
     Ok(match value {
         level @ ("high" | "medium-high" | "medium-low" | "low") => Quality::Auto(
-            crate::quality::Auto::level(level)
+            crate::options::quality::Auto::level(level)
                 .ok_or_else(|| Error::internal("quality: a level without a target"))?,
         ),
-        auto if auto.starts_with("auto") => Quality::Auto(crate::quality::Auto::parse(&auto[4..])?),
+        auto if auto.starts_with("auto") => Quality::Auto(crate::options::quality::Auto::parse(&auto[4..])?),
         _ => Quality::Value(
             value
                 .parse::<u8>()
@@ -261,7 +261,7 @@ pub(super) fn quality(name: &str, value: &str) -> Result<Quality> {
 /// A quality as a number 1-100 or one of Cloudflare's named levels, as the fixed setting the
 /// level stands for where no perceptual policy runs (`quality::Auto::fixed_fallback`).
 pub(super) fn quality_level(name: &str, value: &str) -> Result<u8> {
-    if let Some(a) = crate::quality::Auto::level(value) {
+    if let Some(a) = crate::options::quality::Auto::level(value) {
         return Ok(a.fixed_fallback());
     }
     value

@@ -5,7 +5,18 @@
 
 use super::{Layout, Raster};
 use crate::error::{Error, Result};
+use crate::probe::Probe;
 use moxcms::{ColorProfile, DataColorSpace, Layout as CmsLayout, TransformOptions};
+
+/// moxcms's parsed profile (its curves and tables as floats: a few times the stored bytes)
+/// and the transform's lookup table, larger for CMYK's four inputs.
+pub fn working_bytes(probe: &Probe) -> u64 {
+    if !probe.has_icc {
+        return 0;
+    }
+    let cmyk = probe.jpeg.is_some_and(|j| j.components == 4);
+    probe.icc_bytes * 8 + if cmyk { 8 << 20 } else { 2 << 20 }
+}
 
 /// Rows converted per call, so the temporary buffer stays small whatever the frame size.
 const STRIP_ROWS: usize = 64;

@@ -136,9 +136,10 @@ mod translucent {
         if w == 0 || h == 0 || dst_w == 0 || dst_h == 0 {
             return Err(Error::internal("resize: empty frame"));
         }
-        // The output first, then the temporaries above it: the order `budget::resize_footprint`
-        // replays, so the holes they leave are the ones the estimate expects (allocated last,
-        // the output sat above them and the wasm32 sweep measured one page more than estimated).
+        // The output first, then the temporaries above it: the order `steps::frame`'s
+        // `resize_footprint` replays, so the holes they leave are the ones the estimate expects
+        // (allocated last, the output sat above them and the wasm32 sweep measured one page
+        // more than estimated).
         let dw = dst_w as usize;
         let mut data = Vec::with_capacity(dw * dst_h as usize * 4);
         let xs = taps(w, crop[0], crop[2], dst_w);

@@ -4,6 +4,7 @@
 mod avif;
 mod gif;
 mod jpeg;
+mod plays;
 mod png;
 pub mod svg;
 mod webp;
@@ -12,7 +13,41 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::format::ImageFormat;
 use crate::limits::Limits;
 use crate::pixels::orient::Orientation;
+pub use plays::Plays;
 use serde::Serialize;
+
+/// Sniff the container from its first bytes; never trust a file name or a Content-Type.
+pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(ImageFormat::Jpeg)
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(ImageFormat::Png)
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some(ImageFormat::Gif)
+    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some(ImageFormat::Webp)
+    } else if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" && is_avif_brand(bytes) {
+        Some(ImageFormat::Avif)
+    } else if svg::root_offset(bytes).is_some() {
+        Some(ImageFormat::Svg)
+    } else {
+        None
+    }
+}
+
+fn is_avif_brand(bytes: &[u8]) -> bool {
+    let size = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+    let end = size.clamp(12, bytes.len().min(256));
+    // major brand, then compatible brands after the minor version
+    let brands =
+        std::iter::once(&bytes[8..12]).chain(bytes.get(16..end).unwrap_or(&[]).chunks_exact(4));
+    for b in brands {
+        if b == b"avif" || b == b"avis" {
+            return true;
+        }
+    }
+    false
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -144,7 +179,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
             "the input is empty",
         ));
     }
-    let format = ImageFormat::sniff(bytes).ok_or_else(|| {
+    let format = sniff(bytes).ok_or_else(|| {
         Error::new(
             ErrorCode::UnsupportedFormat,
             "the input is not a JPEG, PNG, GIF, WebP, AVIF or SVG image",

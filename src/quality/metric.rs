@@ -210,6 +210,13 @@ pub fn cut(r: &Raster, (x0, y0, w, h): Rect) -> Raster {
     Raster::new(w, h, r.layout, data)
 }
 
+/// Peak bytes of one check on a `width` x `height` frame: the metric's buffers for the
+/// largest crop, plus the crop, its encoded bytes, the encoder's working memory and the decode.
+pub fn check_footprint(width: u32, height: u32) -> u64 {
+    let (w, h) = crop_side(width, height);
+    w as u64 * h as u64 * (FOOTPRINT_PER_PIXEL + 24) + (2 << 20)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 //! command reproduces the file.
 
 use super::features::{Features, NAMES};
-use crate::plan::OutputFormat;
+use crate::format::OutputFormat;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 

@@ -11,38 +11,19 @@
 
 use super::{metric, model, Auto, Policy, MAX_Q, MIN_Q};
 use crate::error::Result;
-use crate::pipeline::{Clock, Frame, Output};
-use crate::plan::OutputFormat;
+use crate::format::OutputFormat;
+pub use crate::steps::output::Choice;
+use crate::steps::output::{Clock, Frame, Output};
 
 /// Step between the qualities a policy tries.
 pub const STEP: u8 = 5;
-
-/// What a policy decided and what it cost: the fields the Worker's metrics event reports.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct Choice {
-    pub policy: &'static str,
-    pub target: u8,
-    pub quality: u8,
-    /// The predictor's quality for the target, before any check (predict and verify).
-    pub predicted_quality: Option<f64>,
-    /// The whole-frame score estimated from the crops at the chosen quality, when a check
-    /// measured it.
-    pub measured_score: Option<f64>,
-    /// Checks run (each one encodes, decodes and scores the crops).
-    pub checks: u32,
-    /// Milliseconds spent choosing, before the final encode.
-    pub ms: f64,
-}
 
 /// Encode `frame` as its plan says: at the plan's quality, or, for `quality=auto` and a lossy
 /// output, at the quality a policy chooses. `source` is the encoded input (the predictor
 /// reads its quantisation tables; the output never spends more bytes than it when both have
 /// the same size and format).
 pub fn encode(frame: &Frame, source: &[u8], clock: Clock) -> Result<Output> {
-    let lossy = matches!(
-        frame.plan.output,
-        OutputFormat::Jpeg { .. } | OutputFormat::Webp
-    );
+    let lossy = frame.plan.output.quality_search();
     let Some(auto) = frame.plan.auto.filter(|_| lossy) else {
         return frame.encode(frame.plan.quality, clock);
     };
@@ -63,6 +44,9 @@ pub fn encode(frame: &Frame, source: &[u8], clock: Clock) -> Result<Output> {
             .push("quality=auto: lowered to stay under the source's bytes");
     }
     out.quality_choice = Some(choice);
+    let encode_at = out.steps.len().saturating_sub(1);
+    out.steps
+        .insert(encode_at, crate::steps::Step::ChooseQuality.name());
     Ok(out)
 }
 
@@ -257,13 +241,6 @@ pub fn round_trip(
         };
     }
     Ok(decoded)
-}
-
-/// Peak bytes of one check on a `width` x `height` frame: the metric's buffers for the
-/// largest crop, plus the crop, its encoded bytes, the encoder's working memory and the decode.
-pub fn footprint(width: u32, height: u32) -> u64 {
-    let (w, h) = metric::crop_side(width, height);
-    w as u64 * h as u64 * (metric::FOOTPRINT_PER_PIXEL + 24) + (2 << 20)
 }
 
 /// Pixels of the source region the frame was resized from.

@@ -9,8 +9,8 @@
 //!   or reports them as corrupt, as it did before the fast path existed.
 
 use super::super::{check_decoded_size, ColorInfo, Decoded};
-use crate::budget::{Block, Heap};
 use crate::error::{Error, ErrorCode, Result};
+use crate::heap::{Block, Heap};
 use crate::limits::Limits;
 use crate::pixels::{color, Layout, Raster};
 use crate::probe::Probe;
@@ -179,7 +179,7 @@ pub(super) fn decode_footprint(heap: &mut Heap, probe: &Probe, size: (u32, u32))
     }
     if components != 3 {
         if components == 4 {
-            heap.transient(crate::budget::colour_bytes(probe));
+            heap.transient(crate::pixels::color::working_bytes(probe));
         }
         let rgb = heap.alloc(pixels * 3);
         heap.free(frame);

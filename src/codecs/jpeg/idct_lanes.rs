@@ -5,7 +5,22 @@
 //! `wasm_simd` implements the lanes with simd128, `x86_simd` with SSE4.1; the kernels are
 //! `inline(always)` so each instruction set's entry point compiles them with its own lanes.
 
-use super::idct::*;
+/// libjpeg's 13-bit fixed-point constants of the transform, shared with the scalar kernels of
+/// `idct` (which is why they live here, below both).
+pub(super) const CONST_BITS: u32 = 13;
+pub(super) const PASS1_BITS: u32 = 2;
+pub(super) const FIX_0_298631336: i32 = 2446;
+pub(super) const FIX_0_390180644: i32 = 3196;
+pub(super) const FIX_0_541196100: i32 = 4433;
+pub(super) const FIX_0_765366865: i32 = 6270;
+pub(super) const FIX_0_899976223: i32 = 7373;
+pub(super) const FIX_1_175875602: i32 = 9633;
+pub(super) const FIX_1_501321110: i32 = 12299;
+pub(super) const FIX_1_847759065: i32 = 15137;
+pub(super) const FIX_1_961570560: i32 = 16069;
+pub(super) const FIX_2_053119869: i32 = 16819;
+pub(super) const FIX_2_562915447: i32 = 20995;
+pub(super) const FIX_3_072711026: i32 = 25172;
 
 /// Four wrapping i32 lanes and the few whole-vector moves the transforms need.
 pub(super) trait Lanes: Copy {

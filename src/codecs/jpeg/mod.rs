@@ -29,8 +29,8 @@ mod x86_simd;
 
 use super::output::OutputBuf;
 use super::{ColorInfo, Decoded};
-use crate::budget::{Block, FrameShape, Heap};
 use crate::error::{Error, ErrorCode, Result};
+use crate::heap::{Block, FrameShape, Heap};
 use crate::limits::Limits;
 use crate::pixels::{color, Layout, Raster};
 use crate::probe::Probe;
@@ -142,7 +142,7 @@ pub fn decode_footprint(heap: &mut Heap, probe: &Probe, size: (u32, u32)) -> Blo
     heap.transient(work);
     heap.free(parser);
     if n == 4 {
-        heap.transient(crate::budget::colour_bytes(probe));
+        heap.transient(crate::pixels::color::working_bytes(probe));
         let rgb = heap.alloc(px * 3);
         heap.free(frame);
         heap.free(icc);
