@@ -4,9 +4,9 @@
 //! adapter reads these from the options and the result; it decides none of them itself.
 
 use crate::error::Error;
+use crate::format::OutputFormat;
 use crate::options::{FormatOption, OnError, Options};
 use crate::pipeline::Output;
-use crate::plan::OutputFormat;
 use crate::resolve::{Device, Network};
 
 /// The content type of a JSON answer, `format=json` and every error body alike.
@@ -18,17 +18,6 @@ pub fn content_type(format: OutputFormat) -> &'static str {
         OutputFormat::Json => JSON_CONTENT_TYPE,
         f => f.mime(),
     }
-}
-
-/// Whether `format` is encoded at a quality, so that an answer in it reports one.
-///
-/// To be reconciled with the core's format table (`takes_quality`) once it exists: this is
-/// the one place the adapters ask until then.
-pub fn takes_quality(format: OutputFormat) -> bool {
-    matches!(
-        format,
-        OutputFormat::Jpeg { .. } | OutputFormat::Webp | OutputFormat::Avif
-    )
 }
 
 /// The request headers an answer to `options` depends on: a shared cache must key on them.
@@ -95,7 +84,10 @@ impl Reported {
                 measured_score: c.measured_score,
             },
             None => Reported {
-                quality: takes_quality(out.format).then(|| options.effective_quality() as f64),
+                quality: out
+                    .format
+                    .takes_quality()
+                    .then(|| options.effective_quality() as f64),
                 policy: "fixed".to_string(),
                 predicted_score: None,
                 measured_score: None,
