@@ -492,6 +492,7 @@ fn fit(region: [f64; 4], opts: &Options, _has_alpha: bool) -> Result<Fitted> {
     let scaled = |s: f64| (round_dim(sw * s), round_dim(sh * s));
     Ok(match opts.fit {
         Fit::ScaleDown => (region, scaled(contain.min(1.0)), None),
+        Fit::ScaleUp => (region, scaled(contain.max(1.0)), None),
         Fit::Contain => (region, scaled(contain), None),
         Fit::Squeeze => {
             let w = if bw.is_finite() { bw } else { sw * bh / sh };

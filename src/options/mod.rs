@@ -23,6 +23,9 @@ pub enum Fit {
     /// Shrink to fit inside the box, never enlarge (the default, as on Cloudflare).
     #[default]
     ScaleDown,
+    /// Enlarge to fit inside the box, never shrink: `scale-down`'s mirror (Cloudflare 2026-06,
+    /// "always enlarge"); a source already as large as the box keeps its own size.
+    ScaleUp,
     Contain,
     Cover,
     Crop,

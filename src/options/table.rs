@@ -20,6 +20,7 @@ use crate::error::{Error, ErrorCode, Result};
 static FIT: Choices<Fit> = Choices {
     listed: &[
         ("scale-down", Fit::ScaleDown),
+        ("scale-up", Fit::ScaleUp),
         ("contain", Fit::Contain),
         ("cover", Fit::Cover),
         ("crop", Fit::Crop),
