@@ -1,7 +1,7 @@
 /** Inputs the API accepts. */
 export type Input = Blob | ArrayBuffer | ArrayBufferView;
 
-export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze' | 'aspect-crop';
+export type Fit = 'scale-down' | 'scale-up' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze' | 'aspect-crop';
 export type Format = 'auto' | 'jpeg' | 'baseline-jpeg' | 'png' | 'webp' | 'avif' | 'json';
 export type Quality = number | 'high' | 'medium-high' | 'medium-low' | 'low';
 export type Gravity = 'auto' | 'center' | 'left' | 'right' | 'top' | 'bottom' | `${number}x${number}` | { x: number; y: number };
