@@ -33,6 +33,8 @@ step() {
 }
 
 step "rustfmt" cargo fmt --check
+# the core flows one way: no import cycle over 3 files, upward imports listed, files <= 800 lines
+step "layers (scripts/check-layers.sh)" bash scripts/check-layers.sh
 step "clippy (core + cli, native)" cargo clippy --all-targets --features cli -- -D warnings
 step "clippy (worker, wasm32)" cargo clippy --lib --features worker --target wasm32-unknown-unknown -- -D warnings
 step "clippy (web, wasm32)" cargo clippy --lib --features web --target wasm32-unknown-unknown -- -D warnings
