@@ -4,15 +4,24 @@
 //! page that asks for one variant many times at once, then costs one transform, not one per
 //! request, and one body in memory.
 //!
+//! The map is bounded by bytes (`WAITING_BYTES`, keys are the variant's digest): past it the
+//! oldest leader's entry is dropped, which releases its waiters to go on alone, as if it had
+//! failed; a flood of distinct misses then costs coalescing, not memory.
+//!
 //! If the leader fails (an error answer, a busy refusal, a trap), its waiters are released
 //! without bytes and each goes on by itself: errors are not shared, so a transient failure of
 //! one request does not become the answer of all.
 
+use super::memo::{Key, Memo};
 use super::store::Meta;
 use futures_channel::oneshot;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::mem::size_of;
 use std::rc::Rc;
+
+/// What the coalescing map may hold, in bytes (docs/RELIABILITY.md): about 3,000 leaders
+/// with a few waiters each, far above the requests an isolate serves at once.
+pub const WAITING_BYTES: usize = 1024 * 1024;
 
 /// A finished variant as the leader answered it.
 pub struct Made {
@@ -22,8 +31,13 @@ pub struct Made {
 }
 
 thread_local! {
-    static WAITING: RefCell<HashMap<String, Vec<oneshot::Sender<Rc<Made>>>>> =
-        RefCell::new(HashMap::new());
+    static WAITING: RefCell<Memo<Waiters>> = RefCell::new(Memo::new(WAITING_BYTES));
+}
+
+type Waiters = Vec<oneshot::Sender<Rc<Made>>>;
+
+fn heap(w: &Waiters) -> usize {
+    w.capacity() * size_of::<oneshot::Sender<Rc<Made>>>()
 }
 
 pub enum Turn {
@@ -33,24 +47,25 @@ pub enum Turn {
 
 /// The leader's duty: share what it made, or (dropped) release the waiters.
 pub struct Lead {
-    key: String,
+    key: Key,
 }
 
-/// Joins the work on `key`: leads when nobody is on it, else waits for the leader.
-pub fn join(key: &str) -> Turn {
+/// Joins the work on `key` (the variant's digest): leads when nobody is on it, else waits
+/// for the leader.
+pub fn join(key: &Key) -> Turn {
     WAITING.with(|w| {
         let mut w = w.borrow_mut();
-        match w.get_mut(key) {
-            Some(list) => {
+        match w.remove(key) {
+            Some(mut list) => {
                 let (tx, rx) = oneshot::channel();
                 list.push(tx);
+                let bytes = heap(&list);
+                w.insert(*key, list, bytes);
                 Turn::Follow(rx)
             }
             None => {
-                w.insert(key.to_string(), Vec::new());
-                Turn::Lead(Lead {
-                    key: key.to_string(),
-                })
+                w.insert(*key, Vec::new(), 0);
+                Turn::Lead(Lead { key: *key })
             }
         }
     })
@@ -99,6 +114,11 @@ pub fn pending() -> usize {
     WAITING.with(|w| w.borrow().len())
 }
 
+/// Bytes the coalescing map holds.
+pub fn bytes() -> usize {
+    WAITING.with(|w| w.borrow().bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,13 +141,13 @@ mod tests {
 
     #[test]
     fn followers_get_the_leaders_bytes_and_a_failed_leader_releases_them() {
-        let Turn::Lead(lead) = join("k") else {
+        let Turn::Lead(lead) = join(&[1; 32]) else {
             panic!("first must lead")
         };
-        let Turn::Follow(mut a) = join("k") else {
+        let Turn::Follow(mut a) = join(&[1; 32]) else {
             panic!("second must follow")
         };
-        let Turn::Follow(mut b) = join("k") else {
+        let Turn::Follow(mut b) = join(&[1; 32]) else {
             panic!("third must follow")
         };
         assert_eq!(pending(), 1);
@@ -140,10 +160,10 @@ mod tests {
         assert_eq!(a.try_recv().unwrap().unwrap().body, vec![1, 2, 3]);
         assert_eq!(b.try_recv().unwrap().unwrap().meta.etag, "\"e\"");
 
-        let Turn::Lead(lead) = join("k2") else {
+        let Turn::Lead(lead) = join(&[2; 32]) else {
             panic!()
         };
-        let Turn::Follow(mut c) = join("k2") else {
+        let Turn::Follow(mut c) = join(&[2; 32]) else {
             panic!()
         };
         drop(lead);
@@ -151,6 +171,6 @@ mod tests {
             c.try_recv().is_err(),
             "a dropped leader cancels its waiters"
         );
-        assert!(matches!(join("k2"), Turn::Lead(_)));
+        assert!(matches!(join(&[2; 32]), Turn::Lead(_)));
     }
 }

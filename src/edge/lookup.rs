@@ -83,7 +83,7 @@ async fn stored(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Entry>, Ser
 /// This request's turn: it makes the variant (`Some` lead), or it waits for the request that
 /// does and answers with its variant. A leader that fails or is stuck leaves it to go on alone.
 async fn turn(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Lead>, Served> {
-    let rx = match coalesce::join(&key.kv_key) {
+    let rx = match coalesce::join(&key.hash) {
         Turn::Lead(l) => return Ok(Some(l)),
         Turn::Follow(rx) => rx,
     };

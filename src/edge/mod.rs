@@ -19,6 +19,7 @@ mod image;
 mod inflight;
 mod key;
 mod lookup;
+mod memo;
 mod origin;
 mod purge;
 mod respond;

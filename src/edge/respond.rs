@@ -76,6 +76,11 @@ fn common(h: &Headers, cfg: &Config) {
             "x-edgepix-coalescing",
             &super::coalesce::pending().to_string(),
         );
+        // what the per-isolate maps hold (src/edge/memo.rs), each within its own bound
+        let _ = h.set(
+            "x-edgepix-memo-bytes",
+            &(super::purge::memo_bytes() + super::coalesce::bytes()).to_string(),
+        );
     }
 }
 

@@ -60,11 +60,17 @@ pub struct Entry {
 /// three copies across the JS boundary for a hash of about 200 bytes. The bytes (and so every
 /// cache key and ETag) are the same as before.
 pub fn sha256_hex(data: &[u8]) -> String {
+    hex(&sha256(data))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256, the raw digest (the key of every per-isolate map, `memo`).
+pub fn sha256(data: &[u8]) -> [u8; 32] {
     use sha2::{Digest, Sha256};
-    Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(data).into()
 }
 
 /// The synthetic URL a variant (`kind` = "v") or a source (`kind` = "s") is stored under in

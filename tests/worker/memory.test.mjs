@@ -1,0 +1,74 @@
+// What a stranger's traffic costs an isolate (issue #18), on a fresh `wrangler dev` with
+// DEBUG_MEMORY_HEADER: distinct long-path misses leave linear memory where it was (every
+// per-isolate map is bounded by bytes, keys hashed: src/edge/memo.rs).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startOrigin, startWrangler, writeTestConfig, tmpDir } from './harness.mjs';
+
+let origin;
+let wr;
+let dir;
+
+before(async () => {
+  dir = tmpDir();
+  origin = await startOrigin();
+  wr = await startWrangler({
+    config: writeTestConfig(dir),
+    persist: path.join(dir, 'state'),
+    vars: {
+      ALLOWED_ORIGINS: `${origin.base}/**`,
+      DEBUG_MEMORY_HEADER: 'true',
+    },
+  });
+});
+
+after(async () => {
+  await wr?.stop();
+  await origin?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const img = (opts, p) => `${wr.url}/cdn-cgi/image/${opts}/${origin.base}${p}`;
+
+async function get(url) {
+  const r = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+  const body = Buffer.from(await r.arrayBuffer());
+  return { status: r.status, h: r.headers, body };
+}
+
+/** `n` requests `url(i)`, `width` at a time; the answers' largest linear memory and memo bytes. */
+async function flood(n, width, url) {
+  let next = 0;
+  let mem = 0;
+  let memo = 0;
+  const statuses = {};
+  async function lane() {
+    while (next < n) {
+      const r = await get(url(next++));
+      statuses[r.status] = (statuses[r.status] || 0) + 1;
+      mem = Math.max(mem, Number(r.h.get('x-edgepix-wasm-memory')));
+      memo = Math.max(memo, Number(r.h.get('x-edgepix-memo-bytes')));
+    }
+  }
+  await Promise.all(Array.from({ length: width }, lane));
+  return { mem, memo, statuses };
+}
+
+test('path flood: 2,000 distinct 12,000-byte paths (404) grow linear memory by at most 512 KiB', async () => {
+  const long = 'a'.repeat(12_000);
+  const url = (tag) => (i) => img('width=10', `/c/${tag}${i}-${long}.png`);
+  // the isolate's steady state first: its allocator has seen requests of this shape
+  const warm = await flood(64, 16, url('w'));
+  assert.deepEqual(warm.statuses, { 404: 64 });
+  const t0 = Date.now();
+  const f = await flood(2_000, 16, url('p'));
+  assert.deepEqual(f.statuses, { 404: 2_000 });
+  const grew = f.mem - warm.mem;
+  console.log(
+    `path flood: linear memory ${warm.mem} -> ${f.mem} B (+${grew} B), maps ${f.memo} B, ${Date.now() - t0} ms`,
+  );
+  assert.ok(f.mem > 0, 'no x-edgepix-wasm-memory header');
+  assert.ok(grew <= 512 * 1024, `linear memory grew by ${grew} B`);
+});
