@@ -8,11 +8,14 @@
 //! oldest leader's entry is dropped, which releases its waiters to go on alone, as if it had
 //! failed; a flood of distinct misses then costs coalescing, not memory.
 //!
-//! If the leader fails (an error answer, a busy refusal, a trap), its waiters are released
-//! without bytes and each goes on by itself: errors are not shared, so a transient failure of
-//! one request does not become the answer of all.
+//! A leader refused (the origin's error, a source too large, undecodable, over budget) hands
+//! its refusal to its waiters: they asked the same of the same source at the same moment, and
+//! each fetching it again is the failure amplification of issue #18. A leader at the isolate's
+//! in-flight cap (`busy`, a fact of that moment, not of the image), a stale or revalidated
+//! answer, or a trap releases them without an answer, and each goes on by itself.
 
 use super::memo::{Key, Memo};
+use super::route::Refusal;
 use super::store::Meta;
 use futures_channel::oneshot;
 use std::cell::RefCell;
@@ -30,19 +33,26 @@ pub struct Made {
     pub cache_control: String,
 }
 
+/// What a leader hands its waiters (once, behind one `Rc`: the variants' sizes do not matter).
+#[allow(clippy::large_enum_variant)]
+pub enum Shared {
+    Made(Made),
+    Refused(Refusal),
+}
+
 thread_local! {
     static WAITING: RefCell<Memo<Waiters>> = RefCell::new(Memo::new(WAITING_BYTES));
 }
 
-type Waiters = Vec<oneshot::Sender<Rc<Made>>>;
+type Waiters = Vec<oneshot::Sender<Rc<Shared>>>;
 
 fn heap(w: &Waiters) -> usize {
-    w.capacity() * size_of::<oneshot::Sender<Rc<Made>>>()
+    w.capacity() * size_of::<oneshot::Sender<Rc<Shared>>>()
 }
 
 pub enum Turn {
     Lead(Lead),
-    Follow(oneshot::Receiver<Rc<Made>>),
+    Follow(oneshot::Receiver<Rc<Shared>>),
 }
 
 /// The leader's duty: share what it made, or (dropped) release the waiters.
@@ -71,12 +81,12 @@ pub fn join(key: &Key) -> Turn {
     })
 }
 
-/// Waits for the leader's bytes; `None` when it failed or took longer than `max_ms`.
+/// Waits for the leader's answer; `None` when it was released or took longer than `max_ms`.
 ///
 /// Polled on a timer rather than awaited directly: workerd cancels a request as hung when it
 /// only waits on a promise that another request's I/O will resolve, while a pending timer is
 /// this request's own event. The 10 ms step is small next to a transform.
-pub async fn wait(mut rx: oneshot::Receiver<Rc<Made>>, max_ms: u64) -> Option<Rc<Made>> {
+pub async fn wait(mut rx: oneshot::Receiver<Rc<Shared>>, max_ms: u64) -> Option<Rc<Shared>> {
     let mut waited = 0;
     loop {
         match rx.try_recv() {
@@ -91,14 +101,13 @@ pub async fn wait(mut rx: oneshot::Receiver<Rc<Made>>, max_ms: u64) -> Option<Rc
 }
 
 impl Lead {
-    /// Hands `made` to every waiter. Returns it back (shared) for the leader's own answer.
-    pub fn share(self, made: Made) -> Rc<Made> {
+    /// Hands `made` (its variant or its refusal) to every waiter.
+    pub fn share(self, made: Shared) {
         let made = Rc::new(made);
         let waiters = WAITING.with(|w| w.borrow_mut().remove(&self.key).unwrap_or_default());
         for tx in waiters {
             let _ = tx.send(made.clone());
         }
-        made
     }
 }
 
@@ -136,6 +145,7 @@ mod tests {
             revalidate: false,
             len: 3,
             resized: String::new(),
+            failed: None,
         }
     }
 
@@ -151,14 +161,18 @@ mod tests {
             panic!("third must follow")
         };
         assert_eq!(pending(), 1);
-        lead.share(Made {
+        lead.share(Shared::Made(Made {
             body: vec![1, 2, 3],
             meta: meta(),
             cache_control: "public, max-age=60".into(),
-        });
+        }));
         assert_eq!(pending(), 0);
-        assert_eq!(a.try_recv().unwrap().unwrap().body, vec![1, 2, 3]);
-        assert_eq!(b.try_recv().unwrap().unwrap().meta.etag, "\"e\"");
+        let made = |s: &Shared| match s {
+            Shared::Made(m) => (m.body.clone(), m.meta.etag.clone()),
+            Shared::Refused(_) => panic!("the leader made it"),
+        };
+        assert_eq!(made(&a.try_recv().unwrap().unwrap()).0, vec![1, 2, 3]);
+        assert_eq!(made(&b.try_recv().unwrap().unwrap()).1, "\"e\"");
 
         let Turn::Lead(lead) = join(&[2; 32]) else {
             panic!()
@@ -171,6 +185,16 @@ mod tests {
             c.try_recv().is_err(),
             "a dropped leader cancels its waiters"
         );
-        assert!(matches!(join(&[2; 32]), Turn::Lead(_)));
+        let Turn::Lead(lead) = join(&[2; 32]) else {
+            panic!("a new leader after a released one")
+        };
+        let Turn::Follow(mut d) = join(&[2; 32]) else {
+            panic!()
+        };
+        lead.share(Shared::Refused(Refusal::new(413, "output_too_large", "x")));
+        assert!(matches!(
+            &*d.try_recv().unwrap().unwrap(),
+            Shared::Refused(r) if r.status == 413
+        ));
     }
 }

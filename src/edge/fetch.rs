@@ -221,6 +221,7 @@ async fn fetch(
         revalidate: false,
         len: f.bytes.len() as u64,
         resized: String::new(),
+        failed: None,
     };
     let copy = (!f.not_modified).then(|| (source_cache_url, f.bytes.clone(), meta));
     Ok((f, copy))

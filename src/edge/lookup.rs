@@ -2,7 +2,8 @@
 //! turn to make it (one fetch and one transform per key at a time in this isolate). A fresh
 //! stored variant, or one another request of this isolate just made, is the answer.
 
-use super::coalesce::{self, Lead, Turn};
+use super::coalesce::{self, Lead, Shared, Turn};
+use super::failure;
 use super::freshness::Freshness;
 use super::key::VariantKey;
 use super::respond::Body;
@@ -34,6 +35,10 @@ async fn stored(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Entry>, Ser
     if let Some((meta, body)) = store::cache_lookup(&key.cache_url).await {
         if let Some(r) = stages::exit_after(t.env, "lookup") {
             return Err(Served::Exit(r));
+        }
+        if let Some(r) = failure::of_meta(&meta) {
+            t.timing.cache_desc = "failure";
+            return Err(r.into());
         }
         t.timing.cache = js_sys::Date::now() - t0;
         t.timing.cache_desc = "cache-api";
@@ -81,14 +86,25 @@ async fn stored(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Entry>, Ser
 }
 
 /// This request's turn: it makes the variant (`Some` lead), or it waits for the request that
-/// does and answers with its variant. A leader that fails or is stuck leaves it to go on alone.
+/// does and answers with its variant or its refusal. A failure this isolate remembers is the
+/// answer before any turn (checked here, with no await before `join`, so a request arriving
+/// just after its leader failed does not lead again). A leader that is released or stuck
+/// leaves it to go on alone.
 async fn turn(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Lead>, Served> {
+    if let Some(r) = failure::recall(&key.hash, js_sys::Date::now()) {
+        t.timing.cache_desc = "failure";
+        return Err(r.into());
+    }
     let rx = match coalesce::join(&key.hash) {
         Turn::Lead(l) => return Ok(Some(l)),
         Turn::Follow(rx) => rx,
     };
-    let Some(made) = coalesce::wait(rx, 30_000).await else {
+    let Some(shared) = coalesce::wait(rx, 30_000).await else {
         return Ok(None);
+    };
+    let made = match &*shared {
+        Shared::Refused(r) => return Err(r.clone().into()),
+        Shared::Made(m) => m,
     };
     t.timing.cache_desc = "coalesced";
     Err(Served::variant(Variant {

@@ -6,9 +6,10 @@
 //!
 //! What is counted per entry: the key, the value's inline size and the heap bytes its owner
 //! declares, each at twice their size for the hash table's slack (a table grows by doubling
-//! and is at most 7/8 full), and one slot of the eviction queue. The queue keeps a slot per
-//! insert (a replaced entry's old slot stays until it reaches the front), so its slots are
-//! counted too and are dropped by the same eviction.
+//! and is at most 7/8 full), and one slot of the eviction queue (also twice). The queue keeps a
+//! slot per insert (a replaced or removed entry's old slot stays until it reaches the front),
+//! so its slots are counted too; they are dropped by eviction, and compacted away when they
+//! outnumber the live entries (the coalescing map removes every entry it inserts).
 
 use std::collections::{HashMap, VecDeque};
 use std::mem::size_of;
@@ -30,7 +31,7 @@ struct Slot<V> {
     seq: u64,
 }
 
-const QUEUE_SLOT: usize = size_of::<(Key, u64)>();
+const QUEUE_SLOT: usize = 2 * size_of::<(Key, u64)>();
 
 impl<V> Memo<V> {
     /// An empty map holding at most `cap` bytes.
@@ -83,7 +84,19 @@ impl<V> Memo<V> {
     pub fn remove(&mut self, key: &Key) -> Option<V> {
         let slot = self.map.remove(key)?;
         self.bytes -= slot.cost;
+        if self.order.len() > 2 * self.map.len() + 16 {
+            self.compact();
+        }
         Some(slot.value)
+    }
+
+    /// Drops the queue's slots of entries removed or replaced since.
+    fn compact(&mut self) {
+        let map = &self.map;
+        self.order
+            .retain(|(k, seq)| map.get(k).is_some_and(|s| s.seq == *seq));
+        self.bytes =
+            self.map.values().map(|s| s.cost).sum::<usize>() + self.order.len() * QUEUE_SLOT;
     }
 
     /// Drops the front of the queue (and its entry, if the slot is the entry's current one).
@@ -139,6 +152,17 @@ mod tests {
         }
         assert_eq!(m.get(&k(1)), Some(&9_999));
         assert!(m.order.len() * QUEUE_SLOT <= 1024);
+    }
+
+    #[test]
+    fn removed_entries_leave_no_slots_behind() {
+        let mut m: Memo<u64> = Memo::new(1 << 20);
+        for i in 0..10_000 {
+            m.insert(k(i), 0, 0);
+            m.remove(&k(i));
+        }
+        assert!(m.order.len() <= 16);
+        assert_eq!(m.bytes(), m.order.len() * QUEUE_SLOT);
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod allow;
 mod coalesce;
 mod config;
 mod events;
+mod failure;
 mod faults;
 mod fetch;
 mod freshness;

@@ -79,7 +79,8 @@ fn common(h: &Headers, cfg: &Config) {
         // what the per-isolate maps hold (src/edge/memo.rs), each within its own bound
         let _ = h.set(
             "x-edgepix-memo-bytes",
-            &(super::purge::memo_bytes() + super::coalesce::bytes()).to_string(),
+            &(super::purge::memo_bytes() + super::coalesce::bytes() + super::failure::memo_bytes())
+                .to_string(),
         );
     }
 }

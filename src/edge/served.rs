@@ -14,6 +14,8 @@ pub enum Served {
     Variant(Box<Variant>),
     /// A refusal, answered as JSON.
     Refused(Refusal),
+    /// A refusal to remember (`failure.rs`), and the write that remembers it.
+    Remembered(Refusal, Box<Write>),
     /// `onerror=redirect`: a fatal transform error sends the client to the source itself.
     Redirect {
         location: String,
@@ -67,6 +69,11 @@ pub fn answer(served: Served, reply: &Reply, ctx: &Context, env: &Env) -> Respon
             resp
         }
         Served::Refused(r) => respond::error(&r, reply.cfg),
+        Served::Remembered(r, write) => {
+            let resp = respond::error(&r, reply.cfg);
+            writeback::schedule(ctx, env, vec![*write]);
+            resp
+        }
         Served::Redirect { location, code } => respond::redirect(&location, code, reply.cfg),
         Served::Exit(r) => r,
     }

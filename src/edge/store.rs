@@ -37,6 +37,17 @@ pub struct Meta {
     /// What the engine did, for `x-edgepix-resized` on hits too.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub resized: String,
+    /// A remembered failure (`failure.rs`): the entry stands for a refusal, not a variant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<Failed>,
+}
+
+/// A refusal as stored (the code is read back through `failure::remembered`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Failed {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
 }
 
 impl Meta {

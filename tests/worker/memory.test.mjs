@@ -1,6 +1,8 @@
 // What a stranger's traffic costs an isolate (issue #18), on a fresh `wrangler dev` with
 // DEBUG_MEMORY_HEADER: distinct long-path misses leave linear memory where it was (every
-// per-isolate map is bounded by bytes, keys hashed: src/edge/memo.rs).
+// per-isolate map is bounded by bytes, keys hashed: src/edge/memo.rs), and a failing variant
+// asked for again, one after another or all at once, costs the origin one fetch, not one per
+// request (src/edge/failure.rs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -71,4 +73,28 @@ test('path flood: 2,000 distinct 12,000-byte paths (404) grow linear memory by a
   );
   assert.ok(f.mem > 0, 'no x-edgepix-wasm-memory header');
   assert.ok(grew <= 512 * 1024, `linear memory grew by ${grew} B`);
+});
+
+test('failures remembered: 10 identical 413s, sequential and concurrent, cost at most 2 origin fetches', async () => {
+  const opts = 'width=12000,height=12000,fit=pad';
+  const seq = '/c/photos/RainDrops.jpg'; // 1920x1200, 2.3 MP
+  for (let i = 0; i < 10; i++) {
+    const r = await get(img(opts, seq));
+    assert.equal(r.status, 413, r.body.toString());
+    assert.equal(JSON.parse(r.body).error.code, 'output_too_large');
+  }
+  // the same photo under another path; the origin answers after 500 ms, so all ten arrive
+  // while the first one's fetch is under way
+  const conc = '/slow500/c/photos/RainDrops.jpg';
+  const all = await Promise.all(Array.from({ length: 10 }, () => get(img(opts, conc))));
+  for (const r of all) {
+    assert.equal(r.status, 413, r.body.toString());
+    assert.equal(JSON.parse(r.body).error.code, 'output_too_large');
+  }
+  console.log(`failures remembered: origin fetches sequential ${origin.hits(seq)}, concurrent ${origin.hits(conc)}`);
+  assert.ok(origin.hits(seq) <= 2, `sequential: ${origin.hits(seq)} origin fetches`);
+  assert.ok(origin.hits(conc) <= 2, `concurrent: ${origin.hits(conc)} origin fetches`);
+  // a variant that fits is not refused by another's remembered failure
+  const ok = await get(img('width=100', seq));
+  assert.equal(ok.status, 200);
 });
