@@ -42,10 +42,15 @@ async fn stored(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Entry>, Ser
         }
         t.timing.cache = js_sys::Date::now() - t0;
         t.timing.cache_desc = "cache-api";
-        let (status, cache_control) = if meta.stale {
-            ("STALE", Freshness::Public(t.cfg.stale_max_age).header())
+        let (status, cache_control, age) = if meta.stale {
+            (
+                "STALE",
+                Freshness::Public(t.cfg.stale_max_age).header(),
+                None,
+            )
         } else {
-            ("HIT", cache_control(&meta, meta.ttl))
+            let age = meta.age(js_sys::Date::now());
+            ("HIT", cache_control(&meta, meta.ttl), Some(age))
         };
         let len = (meta.len > 0).then_some(meta.len);
         return Err(Served::variant(Variant {
@@ -55,6 +60,7 @@ async fn stored(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Entry>, Ser
             layer: "cache-api",
             cache_control,
             writes: Vec::new(),
+            age,
         }));
     }
     let now = js_sys::Date::now();
@@ -64,6 +70,7 @@ async fn stored(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Entry>, Ser
         if entry.meta.is_fresh(now) {
             t.timing.cache_desc = "kv";
             let left = entry.meta.left(now);
+            let age = entry.meta.age(now);
             let promote = Write {
                 body: entry.body.clone(),
                 meta: entry.meta.clone(),
@@ -77,6 +84,7 @@ async fn stored(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Entry>, Ser
                 status: "HIT",
                 layer: "kv",
                 writes: vec![promote],
+                age: Some(age),
             }));
         }
         stale = Some(entry);
@@ -114,6 +122,7 @@ async fn turn(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Lead>, Served
         layer: "coalesced",
         cache_control: made.cache_control.clone(),
         writes: Vec::new(),
+        age: None,
     }))
 }
 

@@ -154,8 +154,12 @@ pub fn variant(
     status: &str,
     layer: &str,
     cache_control: &str,
+    age: Option<u64>,
 ) -> Response {
     let h = Headers::new();
+    if let Some(age) = age {
+        let _ = h.set("age", &age.to_string());
+    }
     if let Some(vary) = &r.vary {
         let _ = h.set("vary", vary);
     }

@@ -34,6 +34,10 @@ pub struct Variant {
     pub layer: &'static str,
     /// What the client may do with it.
     pub cache_control: String,
+    /// Seconds since it was made, on a stored fresh variant (`Age`): `max-age` stays the
+    /// lifetime the origin gave, and `Age` says how much of it is gone, so a client or a
+    /// shared cache before us keeps it only for what is left.
+    pub age: Option<u64>,
     pub writes: Vec<Write>,
 }
 
@@ -63,8 +67,15 @@ pub fn answer(served: Served, reply: &Reply, ctx: &Context, env: &Env) -> Respon
     match served {
         Served::Variant(v) => {
             let v = *v;
-            let resp =
-                respond::variant(&v.meta, v.body, reply, v.status, v.layer, &v.cache_control);
+            let resp = respond::variant(
+                &v.meta,
+                v.body,
+                reply,
+                v.status,
+                v.layer,
+                &v.cache_control,
+                v.age,
+            );
             writeback::schedule(ctx, env, v.writes);
             resp
         }

@@ -55,6 +55,11 @@ impl Meta {
         !self.revalidate && now_ms < self.stored + self.ttl as f64 * 1000.0
     }
 
+    /// Whole seconds since it was made, at `now_ms` (`Age`).
+    pub fn age(&self, now_ms: f64) -> u64 {
+        ((now_ms - self.stored) / 1000.0).max(0.0) as u64
+    }
+
     /// Seconds of freshness left at `now_ms`.
     pub fn left(&self, now_ms: f64) -> u64 {
         ((self.stored + self.ttl as f64 * 1000.0 - now_ms) / 1000.0).max(0.0) as u64

@@ -64,5 +64,6 @@ pub fn made(
         layer: "origin",
         cache_control: freshness.header(),
         writes,
+        age: None,
     })
 }
