@@ -27,9 +27,9 @@ use worker::{console_warn, Env, Url};
 pub const PATH: &str = "/cdn-cgi/edgepix/purge";
 /// How long an isolate trusts a generation it read.
 const MEMO_MS: f64 = 10_000.0;
-/// The generations an isolate remembers, in bytes (about 1,500 sources; docs/RELIABILITY.md).
+/// The generations an isolate remembers, in bytes (about 750 sources; docs/RELIABILITY.md).
 /// Past it the oldest are forgotten: the memo only saves KV reads.
-pub const MEMO_BYTES: usize = 256 * 1024;
+pub const MEMO_BYTES: usize = 128 * 1024;
 
 thread_local! {
     /// By the digest of the source's identity: a source of any length costs the same.
