@@ -4,15 +4,27 @@
 //! page that asks for one variant many times at once, then costs one transform, not one per
 //! request, and one body in memory.
 //!
-//! If the leader fails (an error answer, a busy refusal, a trap), its waiters are released
-//! without bytes and each goes on by itself: errors are not shared, so a transient failure of
-//! one request does not become the answer of all.
+//! The map is bounded by bytes (`WAITING_BYTES`, keys are the variant's digest): past it the
+//! oldest leader's entry is dropped, which releases its waiters to go on alone, as if it had
+//! failed; a flood of distinct misses then costs coalescing, not memory.
+//!
+//! A leader refused (the origin's error, a source too large, undecodable, over budget) hands
+//! its refusal to its waiters: they asked the same of the same source at the same moment, and
+//! each fetching it again is the failure amplification of issue #18. A leader at the isolate's
+//! in-flight cap (`busy`, a fact of that moment, not of the image), a stale or revalidated
+//! answer, or a trap releases them without an answer, and each goes on by itself.
 
+use super::memo::{Key, Memo};
+use super::route::Refusal;
 use super::store::Meta;
 use futures_channel::oneshot;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::mem::size_of;
 use std::rc::Rc;
+
+/// What the coalescing map may hold, in bytes (docs/RELIABILITY.md): about 3,000 leaders
+/// with a few waiters each, far above the requests an isolate serves at once.
+pub const WAITING_BYTES: usize = 1024 * 1024;
 
 /// A finished variant as the leader answered it.
 pub struct Made {
@@ -21,47 +33,60 @@ pub struct Made {
     pub cache_control: String,
 }
 
+/// What a leader hands its waiters (once, behind one `Rc`: the variants' sizes do not matter).
+#[allow(clippy::large_enum_variant)]
+pub enum Shared {
+    Made(Made),
+    Refused(Refusal),
+}
+
 thread_local! {
-    static WAITING: RefCell<HashMap<String, Vec<oneshot::Sender<Rc<Made>>>>> =
-        RefCell::new(HashMap::new());
+    static WAITING: RefCell<Memo<Waiters>> = RefCell::new(Memo::new(WAITING_BYTES));
+}
+
+type Waiters = Vec<oneshot::Sender<Rc<Shared>>>;
+
+fn heap(w: &Waiters) -> usize {
+    w.capacity() * size_of::<oneshot::Sender<Rc<Shared>>>()
 }
 
 pub enum Turn {
     Lead(Lead),
-    Follow(oneshot::Receiver<Rc<Made>>),
+    Follow(oneshot::Receiver<Rc<Shared>>),
 }
 
 /// The leader's duty: share what it made, or (dropped) release the waiters.
 pub struct Lead {
-    key: String,
+    key: Key,
 }
 
-/// Joins the work on `key`: leads when nobody is on it, else waits for the leader.
-pub fn join(key: &str) -> Turn {
+/// Joins the work on `key` (the variant's digest): leads when nobody is on it, else waits
+/// for the leader.
+pub fn join(key: &Key) -> Turn {
     WAITING.with(|w| {
         let mut w = w.borrow_mut();
-        match w.get_mut(key) {
-            Some(list) => {
+        match w.remove(key) {
+            Some(mut list) => {
                 let (tx, rx) = oneshot::channel();
                 list.push(tx);
+                let bytes = heap(&list);
+                w.insert(*key, list, bytes);
                 Turn::Follow(rx)
             }
             None => {
-                w.insert(key.to_string(), Vec::new());
-                Turn::Lead(Lead {
-                    key: key.to_string(),
-                })
+                w.insert(*key, Vec::new(), 0);
+                Turn::Lead(Lead { key: *key })
             }
         }
     })
 }
 
-/// Waits for the leader's bytes; `None` when it failed or took longer than `max_ms`.
+/// Waits for the leader's answer; `None` when it was released or took longer than `max_ms`.
 ///
 /// Polled on a timer rather than awaited directly: workerd cancels a request as hung when it
 /// only waits on a promise that another request's I/O will resolve, while a pending timer is
 /// this request's own event. The 10 ms step is small next to a transform.
-pub async fn wait(mut rx: oneshot::Receiver<Rc<Made>>, max_ms: u64) -> Option<Rc<Made>> {
+pub async fn wait(mut rx: oneshot::Receiver<Rc<Shared>>, max_ms: u64) -> Option<Rc<Shared>> {
     let mut waited = 0;
     loop {
         match rx.try_recv() {
@@ -76,14 +101,13 @@ pub async fn wait(mut rx: oneshot::Receiver<Rc<Made>>, max_ms: u64) -> Option<Rc
 }
 
 impl Lead {
-    /// Hands `made` to every waiter. Returns it back (shared) for the leader's own answer.
-    pub fn share(self, made: Made) -> Rc<Made> {
+    /// Hands `made` (its variant or its refusal) to every waiter.
+    pub fn share(self, made: Shared) {
         let made = Rc::new(made);
         let waiters = WAITING.with(|w| w.borrow_mut().remove(&self.key).unwrap_or_default());
         for tx in waiters {
             let _ = tx.send(made.clone());
         }
-        made
     }
 }
 
@@ -97,6 +121,11 @@ impl Drop for Lead {
 /// Keys with a leader at work (`DEBUG_MEMORY_HEADER`'s `x-edgepix-coalescing`).
 pub fn pending() -> usize {
     WAITING.with(|w| w.borrow().len())
+}
+
+/// Bytes the coalescing map holds.
+pub fn bytes() -> usize {
+    WAITING.with(|w| w.borrow().bytes())
 }
 
 #[cfg(test)]
@@ -116,34 +145,39 @@ mod tests {
             revalidate: false,
             len: 3,
             resized: String::new(),
+            failed: None,
         }
     }
 
     #[test]
     fn followers_get_the_leaders_bytes_and_a_failed_leader_releases_them() {
-        let Turn::Lead(lead) = join("k") else {
+        let Turn::Lead(lead) = join(&[1; 32]) else {
             panic!("first must lead")
         };
-        let Turn::Follow(mut a) = join("k") else {
+        let Turn::Follow(mut a) = join(&[1; 32]) else {
             panic!("second must follow")
         };
-        let Turn::Follow(mut b) = join("k") else {
+        let Turn::Follow(mut b) = join(&[1; 32]) else {
             panic!("third must follow")
         };
         assert_eq!(pending(), 1);
-        lead.share(Made {
+        lead.share(Shared::Made(Made {
             body: vec![1, 2, 3],
             meta: meta(),
             cache_control: "public, max-age=60".into(),
-        });
+        }));
         assert_eq!(pending(), 0);
-        assert_eq!(a.try_recv().unwrap().unwrap().body, vec![1, 2, 3]);
-        assert_eq!(b.try_recv().unwrap().unwrap().meta.etag, "\"e\"");
+        let made = |s: &Shared| match s {
+            Shared::Made(m) => (m.body.clone(), m.meta.etag.clone()),
+            Shared::Refused(_) => panic!("the leader made it"),
+        };
+        assert_eq!(made(&a.try_recv().unwrap().unwrap()).0, vec![1, 2, 3]);
+        assert_eq!(made(&b.try_recv().unwrap().unwrap()).1, "\"e\"");
 
-        let Turn::Lead(lead) = join("k2") else {
+        let Turn::Lead(lead) = join(&[2; 32]) else {
             panic!()
         };
-        let Turn::Follow(mut c) = join("k2") else {
+        let Turn::Follow(mut c) = join(&[2; 32]) else {
             panic!()
         };
         drop(lead);
@@ -151,6 +185,16 @@ mod tests {
             c.try_recv().is_err(),
             "a dropped leader cancels its waiters"
         );
-        assert!(matches!(join("k2"), Turn::Lead(_)));
+        let Turn::Lead(lead) = join(&[2; 32]) else {
+            panic!("a new leader after a released one")
+        };
+        let Turn::Follow(mut d) = join(&[2; 32]) else {
+            panic!()
+        };
+        lead.share(Shared::Refused(Refusal::new(413, "output_too_large", "x")));
+        assert!(matches!(
+            &*d.try_recv().unwrap().unwrap(),
+            Shared::Refused(r) if r.status == 413
+        ));
     }
 }

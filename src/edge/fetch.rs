@@ -108,6 +108,7 @@ fn outage(t: &mut Trip<'_>, key: &VariantKey, e: FetchError, stale: Option<Entry
         layer: "kv",
         cache_control: Freshness::Public(t.cfg.stale_max_age).header(),
         writes: vec![shield],
+        age: None,
     })
 }
 
@@ -148,6 +149,7 @@ fn revalidated(
         layer: "revalidated",
         cache_control: freshness.header(),
         writes: writes.into_iter().collect(),
+        age: None,
     })
 }
 
@@ -221,6 +223,7 @@ async fn fetch(
         revalidate: false,
         len: f.bytes.len() as u64,
         resized: String::new(),
+        failed: None,
     };
     let copy = (!f.not_modified).then(|| (source_cache_url, f.bytes.clone(), meta));
     Ok((f, copy))

@@ -1,12 +1,14 @@
 //! An image request as its named steps: resolve -> key -> lookup -> source -> transform ->
 //! variant (what is answered and written back). Each step is a function returning
 //! `Result<_, Served>`: `Err` is the answer (a hit, a refusal, a redirect, a stale copy), `Ok`
-//! what the next step needs. `steps` only calls them in order; `serve` (mod.rs) answers.
+//! what the next step needs. `steps` only calls them in order; `serve` (mod.rs) answers. A
+//! failure of the leader's work is handed to `failure` (shared with its waiters, remembered).
 
 use super::key::VariantKey;
+use super::lookup::Found;
 use super::served::Served;
 use super::trip::Trip;
-use super::{fetch, lookup, purge, stages, transform, variant};
+use super::{failure, fetch, lookup, purge, stages, transform, variant};
 use crate::resolve::Resolved;
 
 /// The answer to an image request.
@@ -19,10 +21,22 @@ pub async fn steps(t: &mut Trip<'_>) -> Served {
 async fn run(t: &mut Trip<'_>) -> Result<Served, Served> {
     let resolved = t.ir.options.resolve(&t.ir.client);
     let key = key(t, &resolved).await?;
-    let found = lookup::lookup(t, &key).await?;
-    let sources = fetch::sources(t, &key, found.stale).await?;
-    let (out, source) = transform::run(t, sources, &resolved)?;
-    Ok(variant::made(t, out, source, key, found.lead))
+    let Found { stale, lead } = lookup::lookup(t, &key).await?;
+    match make(t, &key, stale, &resolved).await {
+        Ok((out, source)) => Ok(variant::made(t, out, source, key, lead)),
+        Err(failed) => Err(failure::answered(&key, failed, lead, js_sys::Date::now())),
+    }
+}
+
+/// The source, then the transform: what the leader does, and may fail at.
+async fn make(
+    t: &mut Trip<'_>,
+    key: &VariantKey,
+    stale: Option<super::store::Entry>,
+    resolved: &Resolved,
+) -> Result<(crate::Output, fetch::Source), Served> {
+    let sources = fetch::sources(t, key, stale).await?;
+    transform::run(t, sources, resolved)
 }
 
 /// The variant's key: the options resolved for this client, the source and its purge

@@ -4,6 +4,7 @@
 //! or a deploy that changes bytes moves every key, and two arms never share an entry (even
 //! a control arm without overrides, so that its cache hit rate is measured on its own).
 
+use super::memo;
 use super::source::Source;
 use super::store;
 use crate::resolve::Resolved;
@@ -15,6 +16,8 @@ pub struct VariantKey {
     pub cache_url: String,
     /// The KV key of the variant.
     pub kv_key: String,
+    /// The digest both are made from (the key of the per-isolate maps).
+    pub hash: memo::Key,
     /// What the source's Cache API URL is made from; hashed only on a miss
     /// ([`VariantKey::source_cache_url`]), so a hit costs one digest, not two.
     source_text: String,
@@ -30,10 +33,12 @@ impl VariantKey {
         arms: &str,
     ) -> VariantKey {
         let text = key_text(resolved, source, generation, arms);
-        let hash = store::sha256_hex(text.as_bytes());
+        let digest = store::sha256(text.as_bytes());
+        let hash = store::hex(&digest);
         VariantKey {
             cache_url: store::cache_url(request_url, "v", &hash),
             kv_key: store::kv_key("v2", &hash),
+            hash: digest,
             source_text: format!("src\n{}\n{generation}", source.key()),
             request_url: request_url.clone(),
         }

@@ -2,7 +2,8 @@
 //! turn to make it (one fetch and one transform per key at a time in this isolate). A fresh
 //! stored variant, or one another request of this isolate just made, is the answer.
 
-use super::coalesce::{self, Lead, Turn};
+use super::coalesce::{self, Lead, Shared, Turn};
+use super::failure;
 use super::freshness::Freshness;
 use super::key::VariantKey;
 use super::respond::Body;
@@ -35,12 +36,21 @@ async fn stored(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Entry>, Ser
         if let Some(r) = stages::exit_after(t.env, "lookup") {
             return Err(Served::Exit(r));
         }
+        if let Some(r) = failure::of_meta(&meta) {
+            t.timing.cache_desc = "failure";
+            return Err(r.into());
+        }
         t.timing.cache = js_sys::Date::now() - t0;
         t.timing.cache_desc = "cache-api";
-        let (status, cache_control) = if meta.stale {
-            ("STALE", Freshness::Public(t.cfg.stale_max_age).header())
+        let (status, cache_control, age) = if meta.stale {
+            (
+                "STALE",
+                Freshness::Public(t.cfg.stale_max_age).header(),
+                None,
+            )
         } else {
-            ("HIT", cache_control(&meta, meta.ttl))
+            let age = meta.age(js_sys::Date::now());
+            ("HIT", cache_control(&meta, meta.ttl), Some(age))
         };
         let len = (meta.len > 0).then_some(meta.len);
         return Err(Served::variant(Variant {
@@ -50,6 +60,7 @@ async fn stored(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Entry>, Ser
             layer: "cache-api",
             cache_control,
             writes: Vec::new(),
+            age,
         }));
     }
     let now = js_sys::Date::now();
@@ -59,6 +70,7 @@ async fn stored(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Entry>, Ser
         if entry.meta.is_fresh(now) {
             t.timing.cache_desc = "kv";
             let left = entry.meta.left(now);
+            let age = entry.meta.age(now);
             let promote = Write {
                 body: entry.body.clone(),
                 meta: entry.meta.clone(),
@@ -72,6 +84,7 @@ async fn stored(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Entry>, Ser
                 status: "HIT",
                 layer: "kv",
                 writes: vec![promote],
+                age: Some(age),
             }));
         }
         stale = Some(entry);
@@ -81,14 +94,25 @@ async fn stored(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Entry>, Ser
 }
 
 /// This request's turn: it makes the variant (`Some` lead), or it waits for the request that
-/// does and answers with its variant. A leader that fails or is stuck leaves it to go on alone.
+/// does and answers with its variant or its refusal. A failure this isolate remembers is the
+/// answer before any turn (checked here, with no await before `join`, so a request arriving
+/// just after its leader failed does not lead again). A leader that is released or stuck
+/// leaves it to go on alone.
 async fn turn(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Lead>, Served> {
-    let rx = match coalesce::join(&key.kv_key) {
+    if let Some(r) = failure::recall(&key.hash, js_sys::Date::now()) {
+        t.timing.cache_desc = "failure";
+        return Err(r.into());
+    }
+    let rx = match coalesce::join(&key.hash) {
         Turn::Lead(l) => return Ok(Some(l)),
         Turn::Follow(rx) => rx,
     };
-    let Some(made) = coalesce::wait(rx, 30_000).await else {
+    let Some(shared) = coalesce::wait(rx, 30_000).await else {
         return Ok(None);
+    };
+    let made = match &*shared {
+        Shared::Refused(r) => return Err(r.clone().into()),
+        Shared::Made(m) => m,
     };
     t.timing.cache_desc = "coalesced";
     Err(Served::variant(Variant {
@@ -98,6 +122,7 @@ async fn turn(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Lead>, Served
         layer: "coalesced",
         cache_control: made.cache_control.clone(),
         writes: Vec::new(),
+        age: None,
     }))
 }
 

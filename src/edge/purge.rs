@@ -15,6 +15,7 @@
 //! (`edgepix sign --purge` prints it). Without signing keys there is no purge endpoint.
 
 use super::config::{Config, KV_BINDING};
+use super::memo::{self, Memo};
 use super::route::Refusal;
 use super::source::{self, Source};
 use super::store;
@@ -26,20 +27,33 @@ use worker::{console_warn, Env, Url};
 pub const PATH: &str = "/cdn-cgi/edgepix/purge";
 /// How long an isolate trusts a generation it read.
 const MEMO_MS: f64 = 10_000.0;
+/// The generations an isolate remembers, in bytes (about 750 sources; docs/RELIABILITY.md).
+/// Past it the oldest are forgotten: the memo only saves KV reads.
+pub const MEMO_BYTES: usize = 128 * 1024;
 
 thread_local! {
-    static MEMO: RefCell<HashMap<String, (u64, f64)>> = RefCell::new(HashMap::new());
+    /// By the digest of the source's identity: a source of any length costs the same.
+    static MEMO: RefCell<Memo<(u64, f64)>> = RefCell::new(Memo::new(MEMO_BYTES));
 }
 
 fn gen_key(source: &Source) -> String {
     format!("gen:{}", store::sha256_hex(source.key().as_bytes()))
 }
 
+fn memo_key(source: &Source) -> memo::Key {
+    store::sha256(source.key().as_bytes())
+}
+
+/// Bytes the memo holds (`DEBUG_MEMORY_HEADER`).
+pub fn memo_bytes() -> usize {
+    MEMO.with(|m| m.borrow().bytes())
+}
+
 /// The source's current generation (0 when never purged, or when KV cannot be read: a KV
 /// outage must not fail image requests).
 pub async fn generation(env: &Env, source: &Source) -> u64 {
     let now = js_sys::Date::now();
-    let id = source.key();
+    let id = memo_key(source);
     if let Some(g) = MEMO.with(|m| {
         m.borrow()
             .get(&id)
@@ -63,13 +77,7 @@ pub async fn generation(env: &Env, source: &Source) -> u64 {
         },
         Err(_) => 0,
     };
-    MEMO.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() > 10_000 {
-            m.clear(); // a bound, not an LRU: the memo only saves KV reads
-        }
-        m.insert(id, (g, now));
-    });
+    MEMO.with(|m| m.borrow_mut().insert(id, (g, now), 0));
     g
 }
 
@@ -134,7 +142,7 @@ pub async fn handle(url: &Url, env: &Env, cfg: &Config, now_secs: u64) -> Result
         .map_err(|e| Refusal::new(503, "kv_write_failed", e.to_string()))?;
     MEMO.with(|m| {
         m.borrow_mut()
-            .insert(src.key(), (next, js_sys::Date::now()))
+            .insert(memo_key(&src), (next, js_sys::Date::now()), 0)
     });
     Ok(serde_json::json!({"source": src.key(), "generation": next}).to_string())
 }

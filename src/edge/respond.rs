@@ -76,6 +76,12 @@ fn common(h: &Headers, cfg: &Config) {
             "x-edgepix-coalescing",
             &super::coalesce::pending().to_string(),
         );
+        // what the per-isolate maps hold (src/edge/memo.rs), each within its own bound
+        let _ = h.set(
+            "x-edgepix-memo-bytes",
+            &(super::purge::memo_bytes() + super::coalesce::bytes() + super::failure::memo_bytes())
+                .to_string(),
+        );
     }
 }
 
@@ -148,8 +154,12 @@ pub fn variant(
     status: &str,
     layer: &str,
     cache_control: &str,
+    age: Option<u64>,
 ) -> Response {
     let h = Headers::new();
+    if let Some(age) = age {
+        let _ = h.set("age", &age.to_string());
+    }
     if let Some(vary) = &r.vary {
         let _ = h.set("vary", vary);
     }

@@ -14,6 +14,8 @@ pub enum Served {
     Variant(Box<Variant>),
     /// A refusal, answered as JSON.
     Refused(Refusal),
+    /// A refusal to remember (`failure.rs`), and the write that remembers it.
+    Remembered(Refusal, Box<Write>),
     /// `onerror=redirect`: a fatal transform error sends the client to the source itself.
     Redirect {
         location: String,
@@ -32,6 +34,10 @@ pub struct Variant {
     pub layer: &'static str,
     /// What the client may do with it.
     pub cache_control: String,
+    /// Seconds since it was made, on a stored fresh variant (`Age`): `max-age` stays the
+    /// lifetime the origin gave, and `Age` says how much of it is gone, so a client or a
+    /// shared cache before us keeps it only for what is left.
+    pub age: Option<u64>,
     pub writes: Vec<Write>,
 }
 
@@ -61,12 +67,24 @@ pub fn answer(served: Served, reply: &Reply, ctx: &Context, env: &Env) -> Respon
     match served {
         Served::Variant(v) => {
             let v = *v;
-            let resp =
-                respond::variant(&v.meta, v.body, reply, v.status, v.layer, &v.cache_control);
+            let resp = respond::variant(
+                &v.meta,
+                v.body,
+                reply,
+                v.status,
+                v.layer,
+                &v.cache_control,
+                v.age,
+            );
             writeback::schedule(ctx, env, v.writes);
             resp
         }
         Served::Refused(r) => respond::error(&r, reply.cfg),
+        Served::Remembered(r, write) => {
+            let resp = respond::error(&r, reply.cfg);
+            writeback::schedule(ctx, env, vec![*write]);
+            resp
+        }
         Served::Redirect { location, code } => respond::redirect(&location, code, reply.cfg),
         Served::Exit(r) => r,
     }

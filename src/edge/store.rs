@@ -37,11 +37,27 @@ pub struct Meta {
     /// What the engine did, for `x-edgepix-resized` on hits too.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub resized: String,
+    /// A remembered failure (`failure.rs`): the entry stands for a refusal, not a variant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<Failed>,
+}
+
+/// A refusal as stored (the code is read back through `failure::remembered`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Failed {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
 }
 
 impl Meta {
     pub fn is_fresh(&self, now_ms: f64) -> bool {
         !self.revalidate && now_ms < self.stored + self.ttl as f64 * 1000.0
+    }
+
+    /// Whole seconds since it was made, at `now_ms` (`Age`).
+    pub fn age(&self, now_ms: f64) -> u64 {
+        ((now_ms - self.stored) / 1000.0).max(0.0) as u64
     }
 
     /// Seconds of freshness left at `now_ms`.
@@ -60,11 +76,17 @@ pub struct Entry {
 /// three copies across the JS boundary for a hash of about 200 bytes. The bytes (and so every
 /// cache key and ETag) are the same as before.
 pub fn sha256_hex(data: &[u8]) -> String {
+    hex(&sha256(data))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256, the raw digest (the key of every per-isolate map, `memo`).
+pub fn sha256(data: &[u8]) -> [u8; 32] {
     use sha2::{Digest, Sha256};
-    Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(data).into()
 }
 
 /// The synthetic URL a variant (`kind` = "v") or a source (`kind` = "s") is stored under in

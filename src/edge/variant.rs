@@ -2,7 +2,7 @@
 //! that waited for it, and written back where the source's freshness allows: the variant to
 //! the Cache API and KV, the source's own copy to the Cache API.
 
-use super::coalesce::{Lead, Made};
+use super::coalesce::{Lead, Made, Shared};
 use super::fetch::Source;
 use super::key::VariantKey;
 use super::respond::Body;
@@ -33,14 +33,15 @@ pub fn made(
         revalidate: freshness == super::freshness::Freshness::Revalidate,
         len: out.bytes.len() as u64,
         resized: answer::resized(&out),
+        failed: None,
     };
     let body = out.bytes;
     if let Some(lead) = lead.filter(|_| freshness.storable()) {
-        lead.share(Made {
+        lead.share(Shared::Made(Made {
             body: body.clone(),
             meta: meta.clone(),
             cache_control: freshness.header(),
-        });
+        }));
     }
     let mut writes: Vec<Write> = Vec::new();
     writes.extend(Write::decide(
@@ -63,5 +64,6 @@ pub fn made(
         layer: "origin",
         cache_control: freshness.header(),
         writes,
+        age: None,
     })
 }

@@ -75,6 +75,20 @@ describe('open Worker (no signature required)', () => {
     }
   });
 
+  test('hits advertise what is left of their lifetime: Age grows, max-age stays the origin\'s', async () => {
+    const p = '/c/photos/kodak/kodim05.png';
+    const a = await get(img('width=70', p));
+    assert.equal(a.status, 200);
+    assert.equal(a.h.get('x-edgepix-cache'), 'MISS');
+    assert.equal(a.h.get('age'), null, 'a variant made now has no Age');
+    await new Promise((r) => setTimeout(r, 2300));
+    const b = await get(img('width=70', p));
+    assert.equal(b.h.get('x-edgepix-cache'), 'HIT');
+    assert.equal(b.h.get('cache-control'), 'public, max-age=3600');
+    const age = Number(b.h.get('age'));
+    assert.ok(age >= 2 && age <= 60, `age ${b.h.get('age')}`);
+  });
+
   test('no-cache sources: revalidated with the origin before every reuse, no transform on 304', async () => {
     const p = '/cc/no-cache/c/photos/RainDrops.jpg';
     const a = await get(img('width=90', p));

@@ -8,7 +8,8 @@
 //
 // Normalised before comparing, because they differ from run to run by design: `date`, the
 // durations in `server-timing`, the digest in `etag` (its shape stays), the engine version's
-// hash. Everything else, content-length included, is compared literally.
+// hash, a stored variant's `age` (its presence stays). Everything else, content-length
+// included, is compared literally.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,6 +71,7 @@ function normalise(h, name) {
     if (k === 'etag') out[k] = v.replace(/^"[0-9a-f]{32}"$/, '"<32 hex>"');
     else if (k === 'server-timing') out[k] = v.replace(/dur=[0-9.]+/g, 'dur=N');
     else if (k === 'x-edgepix-engine') out[k] = v.replace(/-[0-9a-f]{12}$/, '-<hash>');
+    else if (k === 'age') out[k] = v.replace(/^[0-9]+$/, 'N');
     else out[k] = v;
   }
   return out;
@@ -218,6 +220,7 @@ const EXPECTED = {
   hit: {
     status: 200,
     headers: {
+      age: 'N',
       'cache-control': 'public, max-age=3600',
       'content-disposition': 'inline; filename="RainDrops.jpg"',
       'content-length': '14356',
@@ -234,6 +237,7 @@ const EXPECTED = {
   head: {
     status: 200,
     headers: {
+      age: 'N',
       'cache-control': 'public, max-age=3600',
       'content-disposition': 'inline; filename="RainDrops.jpg"',
       'content-length': '14356',
@@ -250,6 +254,7 @@ const EXPECTED = {
   'not-modified': {
     status: 304,
     headers: {
+      age: 'N',
       'cache-control': 'public, max-age=3600',
       'content-encoding': 'gzip',
       etag: '"<32 hex>"',
@@ -314,6 +319,7 @@ const EXPECTED = {
   'auto-any': {
     status: 200,
     headers: {
+      age: 'N',
       'cache-control': 'public, max-age=3600',
       'content-disposition': 'inline; filename="kodim05.jpg"',
       'content-length': '19362',
@@ -331,6 +337,7 @@ const EXPECTED = {
   'auto-webp-hit': {
     status: 200,
     headers: {
+      age: 'N',
       'cache-control': 'public, max-age=3600',
       'content-disposition': 'inline; filename="kodim05.webp"',
       'content-length': '18334',
@@ -465,6 +472,7 @@ const EXPECTED = {
   'svg-hit': {
     status: 200,
     headers: {
+      age: 'N',
       'cache-control': 'public, max-age=3600',
       'content-disposition': 'inline; filename="script.svg"',
       'content-encoding': 'gzip',
@@ -755,6 +763,7 @@ const EXPECTED = {
   'kv-hit': {
     status: 200,
     headers: {
+      age: 'N',
       'cache-control': 'public, max-age=3600',
       'content-disposition': 'inline; filename="RainDrops.jpg"',
       'content-length': '14356',
@@ -771,6 +780,7 @@ const EXPECTED = {
   'kv-promoted': {
     status: 200,
     headers: {
+      age: 'N',
       'cache-control': 'public, max-age=3600',
       'content-disposition': 'inline; filename="RainDrops.jpg"',
       'content-length': '14356',
