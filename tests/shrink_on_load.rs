@@ -47,7 +47,12 @@ fn score(r: &Raster, reference: &Reference) -> f64 {
 fn at_scale(bytes: &[u8], probe: &Probe, denom: u32, reference: &Reference) -> f64 {
     let min = (probe.width.div_ceil(denom), probe.height.div_ceil(denom));
     let d = codecs::decode(bytes, probe, min, &Limits::default()).unwrap();
-    assert_eq!(d.scale_denominator, denom);
+    // the decoded raster is the stored size over `denom`, rounded up (libjpeg's scaled IDCT)
+    assert_eq!(
+        (d.raster.width, d.raster.height),
+        (probe.width.div_ceil(denom), probe.height.div_ceil(denom)),
+        "decode at 1/{denom}"
+    );
     // the whole frame, as the pipeline maps it onto a scaled decode (`pipeline::geometry`)
     let (w, h) = (d.raster.width as f64, d.raster.height as f64);
     let sx = w / probe.width as f64;

@@ -82,7 +82,6 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
             icc: a.color.icc,
             png_gamma: None,
         },
-        scale_denominator: 1,
     })
 }
 

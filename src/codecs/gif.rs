@@ -42,7 +42,6 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     Ok(Decoded {
         raster,
         color: ColorInfo::default(),
-        scale_denominator: 1,
     })
 }
 

@@ -28,8 +28,6 @@ pub struct ColorInfo {
 pub struct Decoded {
     pub raster: Raster,
     pub color: ColorInfo,
-    /// Stored-space factor between the probe's size and the decoded size (1, 2, 4 or 8).
-    pub scale_denominator: u32,
 }
 
 /// Decode the first frame. `min_size` is the smallest stored-space size the plan needs; JPEG

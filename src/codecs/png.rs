@@ -120,11 +120,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
         ),
         png::ColorType::Indexed => return Err(Error::corrupt("PNG", "palette was not expanded")),
     };
-    Ok(Decoded {
-        raster,
-        color,
-        scale_denominator: 1,
-    })
+    Ok(Decoded { raster, color })
 }
 
 /// The most bytes a PNG of this frame may take: deflate never expands by more than its block

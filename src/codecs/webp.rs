@@ -51,7 +51,6 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
             icc,
             png_gamma: None,
         },
-        scale_denominator: 1,
     })
 }
 

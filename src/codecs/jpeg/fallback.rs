@@ -84,7 +84,6 @@ pub(super) fn decode(bytes: &[u8], probe: &Probe, denom: u32, limits: &Limits) -
             return Ok(Decoded {
                 raster: r,
                 color: ColorInfo::default(),
-                scale_denominator: probe.width.div_ceil(w.max(1)),
             });
         }
     };
@@ -94,7 +93,6 @@ pub(super) fn decode(bytes: &[u8], probe: &Probe, denom: u32, limits: &Limits) -
             icc,
             png_gamma: None,
         },
-        scale_denominator: probe.width.div_ceil(w.max(1)),
     })
 }
 

@@ -48,7 +48,7 @@ pub fn decode(
     let denom = scale_denominator(probe, min_size);
     if fast_path_supports(probe) {
         match decoder::decode(bytes, denom, limits)? {
-            Outcome::Decoded(img) => return into_decoded(img, denom),
+            Outcome::Decoded(img) => return into_decoded(img),
             // The probe and this parser read the same first SOF, so this only happens for
             // files whose headers the two read differently; jpeg-decoder decides then.
             Outcome::Unsupported => {}
@@ -57,7 +57,7 @@ pub fn decode(
     fallback::decode(bytes, probe, denom, limits)
 }
 
-fn into_decoded(img: decoder::Image, denom: u32) -> Result<Decoded> {
+fn into_decoded(img: decoder::Image) -> Result<Decoded> {
     let decoder::Image {
         width,
         height,
@@ -70,7 +70,6 @@ fn into_decoded(img: decoder::Image, denom: u32) -> Result<Decoded> {
         ColorSpace::Cmyk | ColorSpace::Ycck => Decoded {
             raster: color::cmyk_to_rgb(&pixels, width, height, icc.as_deref())?,
             color: ColorInfo::default(),
-            scale_denominator: denom,
         },
         _ => Decoded {
             raster: Raster::new(width, height, Layout::Rgb, pixels),
@@ -78,7 +77,6 @@ fn into_decoded(img: decoder::Image, denom: u32) -> Result<Decoded> {
                 icc,
                 png_gamma: None,
             },
-            scale_denominator: denom,
         },
     })
 }
