@@ -17,13 +17,14 @@ use crate::limits::Limits;
 use crate::options::{Options, Quality};
 use crate::pipeline::{guard, render, Clock, Output, Rendered, Timings};
 use crate::resolve::Client;
+use crate::steps::allowance::{self, Allowance};
 
 /// Lowest quality the search goes to before it starts shrinking the image.
 pub const MIN_QUALITY: u8 = 40;
 
-/// Upper bound on attempts per call. Quality attempts only re-encode one rendered frame; size
-/// attempts decode and resize again (shrink-on-load makes the smaller ones cheap).
-const MAX_ATTEMPTS: usize = 16;
+// The search's attempts are bounded by `allowance::PER_FIT` encodes in all (quality=auto's
+// checks inside an attempt included). Quality attempts only re-encode one rendered frame; size
+// attempts decode and resize again (shrink-on-load makes the smaller ones cheap).
 
 /// The effective budget for an output: `max_bytes`, capped at the input size when the format
 /// does not change.
@@ -62,7 +63,7 @@ fn search(
     clock: Clock,
     max_bytes: usize,
 ) -> Result<Output> {
-    let attempts = std::cell::Cell::new(0usize);
+    let allowance = Allowance::new(allowance::PER_FIT);
     // The returned timings are the sum over all attempts: what the search really cost.
     let spent = std::cell::Cell::new(Timings::default());
     let add = |t: Timings| {
@@ -74,19 +75,20 @@ fn search(
         });
     };
     // Render (decode + resize) and encode at the options' own quality.
-    let run = |o: &Options| {
-        attempts.set(attempts.get() + 1);
-        match render(bytes, &o.resolve(&Client::new(accepts)), limits, clock)? {
-            Rendered::Metadata(out) | Rendered::Animation(out) => Ok::<_, Error>((None, out)),
-            Rendered::Frame(frame) => {
-                let out = crate::quality::encode(&frame, bytes, clock)?;
-                add(out.timings);
-                Ok((Some(frame), out))
-            }
+    let run = |o: &Options| match render(bytes, &o.resolve(&Client::new(accepts)), limits, clock)? {
+        Rendered::Metadata(out) | Rendered::Animation(out) => {
+            allowance.take();
+            Ok::<_, Error>((None, out))
+        }
+        Rendered::Frame(frame) => {
+            let out = crate::quality::encode_within(&frame, bytes, clock, &allowance)?;
+            add(out.timings);
+            Ok((Some(frame), out))
         }
     };
     let done = |mut out: Output, note: Option<&'static str>| {
         out.timings = spent.get();
+        out.encodes = allowance.spent();
         out.notes.extend(note);
         Ok(out)
     };
@@ -108,9 +110,8 @@ fn search(
             // grows with quality.
             let (mut lo, mut hi) = (MIN_QUALITY, requested_q - 1);
             let mut best: Option<Output> = None;
-            while lo <= hi {
+            while lo <= hi && allowance.take() {
                 let mid = lo + (hi - lo) / 2;
-                attempts.set(attempts.get() + 1);
                 let out = frame.encode(mid, clock)?;
                 add(Timings {
                     encode: out.timings.encode,
@@ -156,7 +157,7 @@ fn search(
         let ratio = limit as f64 / smallest.bytes.len().max(1) as f64;
         ((w0 as f64) * ratio.sqrt() * 0.95).floor() as u32
     };
-    while lo <= hi && attempts.get() < MAX_ATTEMPTS {
+    while lo <= hi && allowance.left() > 0 {
         let w = guess.clamp(lo, hi);
         let (_, out) = run(&sized(w))?;
         if out.bytes.len() <= limit {

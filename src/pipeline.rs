@@ -149,6 +149,7 @@ pub fn render_planned(
             notes: plan.notes,
             quality_choice: None,
             steps: Vec::new(),
+            encodes: 0,
         }));
     }
     if plan.output == OutputFormat::Svg {
@@ -169,6 +170,7 @@ pub fn render_planned(
             notes: plan.notes,
             quality_choice: None,
             steps: Vec::new(),
+            encodes: 0,
         }));
     }
     match plan.frames {
@@ -186,6 +188,7 @@ pub fn render_planned(
                 notes: plan.notes,
                 quality_choice: None,
                 steps: Vec::new(),
+                encodes: 0,
             }))
         }
     }
@@ -335,6 +338,7 @@ fn animate(
         // every frame is encoded at the plan's quality: no policy chooses per animation
         quality_choice: None,
         steps,
+        encodes: 1,
     }))
 }
 

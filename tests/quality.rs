@@ -199,3 +199,71 @@ fn smart_crop_is_deterministic_and_stays_inside_the_picture() {
 fn now() -> f64 {
     0.0
 }
+
+#[test]
+fn quality_auto_on_outputs_too_small_to_score_encodes_at_the_default_quality() {
+    // SSIMULACRA2 needs 8 px a side: a 6x6 answer has nothing to check (it answered 500 before)
+    let bytes = read("photos/hato.jpg");
+    for (opts, mime) in [
+        ("width=6,height=6,fit=cover,quality=auto", "image/jpeg"),
+        (
+            "width=6,height=6,fit=cover,quality=auto,format=webp",
+            "image/webp",
+        ),
+        ("width=7,height=300,fit=cover,quality=auto", "image/jpeg"),
+    ] {
+        let out = transform(&bytes, opts).unwrap_or_else(|e| panic!("{opts}: {e}"));
+        assert_eq!(out.mime(), mime, "{opts}");
+        let img = image::load_from_memory(&out.bytes).unwrap();
+        assert_eq!(
+            (img.width(), img.height()),
+            (out.width, out.height),
+            "{opts}"
+        );
+        assert!(out.width < 8, "{opts}");
+        assert_eq!(out.encodes, 1, "{opts}");
+        assert!(out.quality_choice.is_none(), "{opts}");
+    }
+}
+
+#[test]
+fn quality_auto_spends_at_most_six_encodes_even_when_it_must_stay_under_a_tiny_source() {
+    // A WebP at quality 5 served again as WebP at its own size: quality=auto:95 chooses far
+    // above it, and "never more bytes than the source" then walks down to the floor. It took
+    // up to 14 encodes (95, 90, ... 30) before the allowance.
+    let photo = read("photos/hato.jpg");
+    let small = transform(&photo, "width=640,format=webp,quality=5").unwrap();
+    let out = transform(&small.bytes, "format=webp,quality=auto:95").unwrap();
+    let choice = out.quality_choice.expect("quality=auto reports its choice");
+    assert_eq!((out.width, out.height), (small.width, small.height));
+    assert!(out.encodes <= 6, "{} encodes", out.encodes);
+    assert!(out.encodes > choice.checks, "the final encode is counted");
+    assert!(
+        out.bytes.len() <= small.bytes.len() || choice.quality == edgepix::quality::MIN_Q,
+        "{} > {} at q{}",
+        out.bytes.len(),
+        small.bytes.len(),
+        choice.quality
+    );
+}
+
+#[test]
+fn max_bytes_with_quality_auto_spends_at_most_its_allowance() {
+    let bytes = read("photos/hato.jpg");
+    let o = Options::parse("width=800,quality=auto").unwrap();
+    let out = edgepix::fit_bytes::transform_max_bytes(
+        &bytes,
+        &o,
+        edgepix::Accepts::default(),
+        &Limits::default(),
+        &now,
+        6_000,
+    )
+    .unwrap();
+    assert!(out.bytes.len() <= 6_000, "{} bytes", out.bytes.len());
+    assert!(
+        out.encodes <= edgepix::steps::allowance::PER_FIT,
+        "{} encodes",
+        out.encodes
+    );
+}

@@ -17,6 +17,15 @@ pub const CROP: u32 = 256;
 /// scratch, 12 bytes each, plus the first downscale).
 pub const FOOTPRINT_PER_PIXEL: u64 = 160;
 
+/// The smallest side SSIMULACRA2 scores (its six-scale pyramid needs 8 px).
+pub const MIN_SIDE: u32 = 8;
+
+/// Whether `r` is large enough to be scored at all: a 6x6 output has nothing to check, and
+/// `quality=auto` encodes it at the plan's quality instead.
+pub fn can_score(r: &Raster) -> bool {
+    r.width >= MIN_SIDE && r.height >= MIN_SIDE
+}
+
 /// An axis-aligned window (x, y, w, h) in pixels.
 pub type Rect = (u32, u32, u32, u32);
 
@@ -64,7 +73,7 @@ pub fn score_rect(reference: &Raster, distorted: &Raster, rect: Rect) -> Result<
         return Err(Error::internal("metric: frames of different sizes"));
     }
     let (x, y, w, h) = rect;
-    if w < 8 || h < 8 || x + w > reference.width || y + h > reference.height {
+    if w < MIN_SIDE || h < MIN_SIDE || x + w > reference.width || y + h > reference.height {
         return Err(Error::internal(
             "metric: window outside the frame or under 8 px",
         ));

@@ -23,7 +23,7 @@ pub mod model;
 pub mod policy;
 pub mod train;
 
-pub use policy::{choose, encode, Choice};
+pub use policy::{choose, encode, encode_within, Choice};
 
 // The option types of `quality=auto` live with the other options (`crate::options::quality`).
 pub use crate::options::quality::{

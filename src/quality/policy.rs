@@ -12,6 +12,7 @@
 use super::{metric, model, Auto, Policy, MAX_Q, MIN_Q};
 use crate::error::Result;
 use crate::format::OutputFormat;
+use crate::steps::allowance::{self, Allowance};
 pub use crate::steps::output::Choice;
 use crate::steps::output::{Clock, Frame, Output};
 
@@ -23,19 +24,53 @@ pub const STEP: u8 = 5;
 /// reads its quantisation tables; the output never spends more bytes than it when both have
 /// the same size and format).
 pub fn encode(frame: &Frame, source: &[u8], clock: Clock) -> Result<Output> {
+    encode_within(
+        frame,
+        source,
+        clock,
+        &Allowance::new(allowance::PER_TRANSFORM),
+    )
+}
+
+/// [`encode`], spending checks and encodes from `allowance` (a `maxBytes` search shares one
+/// across its attempts). The final encode is always made: an allowance already spent costs
+/// the choice its checks, not the answer.
+pub fn encode_within(
+    frame: &Frame,
+    source: &[u8],
+    clock: Clock,
+    allowance: &Allowance,
+) -> Result<Output> {
     let lossy = frame.plan.output.quality_search();
-    let Some(auto) = frame.plan.auto.filter(|_| lossy) else {
-        return frame.encode(frame.plan.quality, clock);
+    let auto = frame.plan.auto.filter(|_| lossy);
+    let Some(auto) = auto.filter(|_| metric::can_score(&frame.raster)) else {
+        allowance.take();
+        let mut out = frame.encode(frame.plan.quality, clock)?;
+        if auto.is_some() {
+            out.notes.push(
+                "quality=auto: the output is too small to score; encoded at the default quality",
+            );
+        }
+        return Ok(out);
     };
     let t = clock();
-    let mut choice = choose(frame, source, auto)?;
+    let mut choice = choose(frame, source, auto, allowance)?;
     choice.ms = clock() - t;
+    allowance.take();
     let mut out = frame.encode(choice.quality, clock)?;
     // Re-encoding at the source's own size and format can only lose: never spend more bytes.
     let same = out.format.name() == frame.probe.format.name()
         && (out.width, out.height) == frame.plan.display_size;
-    while same && out.bytes.len() > source.len() && choice.quality > MIN_Q {
-        choice.quality = choice.quality.saturating_sub(STEP).max(MIN_Q);
+    let mut drop_by = STEP;
+    while same && out.bytes.len() > source.len() && choice.quality > MIN_Q && allowance.take() {
+        // Each try goes further down than the last (5, 10, 20, ... below), and the last the
+        // allowance affords goes to the floor: a few encodes reach any quality.
+        choice.quality = if allowance.left() == 0 {
+            MIN_Q
+        } else {
+            choice.quality.saturating_sub(drop_by).max(MIN_Q)
+        };
+        drop_by = drop_by.saturating_mul(2);
         let encode_ms = out.timings.encode;
         drop(out);
         out = frame.encode(choice.quality, clock)?;
@@ -43,6 +78,7 @@ pub fn encode(frame: &Frame, source: &[u8], clock: Clock) -> Result<Output> {
         out.notes
             .push("quality=auto: lowered to stay under the source's bytes");
     }
+    out.encodes = allowance.spent();
     out.quality_choice = Some(choice);
     let encode_at = out.steps.len().saturating_sub(1);
     out.steps
@@ -51,7 +87,11 @@ pub fn encode(frame: &Frame, source: &[u8], clock: Clock) -> Result<Output> {
 }
 
 /// The quality `auto.policy` picks for `frame` (no full encode).
-pub fn choose(frame: &Frame, source: &[u8], auto: Auto) -> Result<Choice> {
+///
+/// Each check spends one of `allowance`'s encodes, one always left for the final encode; a
+/// check the allowance cannot afford counts as a miss, so a cut-short search errs towards
+/// quality (a higher quality, more bytes), never below the target.
+pub fn choose(frame: &Frame, source: &[u8], auto: Auto, allowance: &Allowance) -> Result<Choice> {
     let m = model::for_output(frame.plan.output);
     let mut choice = Choice {
         policy: auto.policy.name(),
@@ -66,6 +106,9 @@ pub fn choose(frame: &Frame, source: &[u8], auto: Auto) -> Result<Choice> {
     let f = super::features::measure(&frame.raster, source, source_pixels(frame));
     let features = f.values();
     let check = |q: u8, choice: &mut Choice| -> Result<f64> {
+        if allowance.left() <= 1 || !allowance.take() {
+            return Ok(f64::NEG_INFINITY);
+        }
         choice.checks += 1;
         let crops = crop_scores(frame, q)?;
         Ok(model::frame_estimate(&m.frame_estimate, &crops, &features))

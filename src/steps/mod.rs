@@ -11,6 +11,7 @@
 //! side by side, in one type. The pipeline runs the list; the budget replays the same list on
 //! `crate::heap`, so the estimate and the transform cannot disagree on the order.
 
+pub mod allowance;
 pub mod encode;
 pub mod frame;
 pub mod output;

@@ -35,6 +35,9 @@ pub struct Output {
     /// The names of the plan's steps this transform ran, in order (`crate::steps`; an
     /// animation's: those of its first frame).
     pub steps: Vec<&'static str>,
+    /// Encodes this output cost, `quality=auto` checks and `maxBytes` attempts included
+    /// (`crate::steps::allowance`); 0 for answers that encode nothing.
+    pub encodes: u32,
 }
 
 impl Output {
@@ -100,6 +103,7 @@ impl Frame {
             notes: plan.notes,
             quality_choice: None,
             steps,
+            encodes: 1,
         })
     }
 }
