@@ -96,7 +96,7 @@ pub fn answered(key: &VariantKey, served: Served, lead: Option<Lead>, now_ms: f6
             .insert(key.hash, (r.clone(), now_ms + secs as f64 * 1000.0), heap)
     });
     let write = Write {
-        body: Vec::new(),
+        body: super::held::Held::copy(&[]),
         meta: meta(&r, now_ms, secs),
         cache: Some((key.cache_url.clone(), secs)),
         kv: None,

@@ -5,6 +5,7 @@
 
 use super::config::Config;
 use super::freshness::Freshness;
+use super::held::Held;
 use super::inflight::Reservation;
 use super::key::VariantKey;
 use super::origin::{self, FetchError, Fetched};
@@ -22,7 +23,7 @@ pub struct Source {
     /// What the origin allows for it and for every variant made from it.
     pub freshness: Freshness,
     /// The source's own Cache API copy to write, when it came from the origin.
-    pub copy: Option<(String, Vec<u8>, Meta)>,
+    pub copy: Option<(String, Held, Meta)>,
 }
 
 /// What the transform reads: the source, the overlays in order, and the reservation that
@@ -92,7 +93,7 @@ fn outage(t: &mut Trip<'_>, key: &VariantKey, e: FetchError, stale: Option<Entry
         return refusal(&e, t.cfg).into();
     };
     t.timing.cache_desc = "kv-stale";
-    let body = Body::Bytes(entry.body.clone());
+    let body = Body::Held(entry.body.clone());
     let meta = entry.meta.clone();
     entry.meta.stale = true;
     let shield = Write {
@@ -132,7 +133,7 @@ fn revalidated(
     entry.meta.ttl = freshness.ttl();
     entry.meta.revalidate = freshness == Freshness::Revalidate;
     t.timing.cache_desc = "kv-revalidated";
-    let body = Body::Bytes(entry.body.clone());
+    let body = Body::Held(entry.body.clone());
     let meta = entry.meta.clone();
     let writes = Write::decide(
         entry.body,
@@ -181,19 +182,19 @@ async fn fetch(
     key: &VariantKey,
     stale: Option<&Entry>,
     reservation: &mut Reservation,
-) -> Result<(Fetched, Option<(String, Vec<u8>, Meta)>), FetchError> {
+) -> Result<(Fetched, Option<(String, Held, Meta)>), FetchError> {
     let cfg = t.cfg;
     let source_cache_url = key.source_cache_url();
-    if let Some(e) = store::cache_get(&source_cache_url).await {
-        if !reservation.grow(e.body.len() as u64, cfg.max_inflight_bytes) {
+    if let Some((meta, body)) = store::cache_get(&source_cache_url).await {
+        if !reservation.grow(body.len() as u64, cfg.max_inflight_bytes) {
             return Err(FetchError::Busy);
         }
-        let cache_control = Some(Freshness::Public(e.meta.ttl).header());
+        let cache_control = Some(Freshness::Public(meta.ttl).header());
         return Ok((
             Fetched {
-                bytes: e.body,
+                bytes: body,
                 not_modified: false,
-                etag: e.meta.src_etag,
+                etag: meta.src_etag,
                 cache_control,
             },
             None,
@@ -225,7 +226,12 @@ async fn fetch(
         resized: String::new(),
         failed: None,
     };
-    let copy = (!f.not_modified).then(|| (source_cache_url, f.bytes.clone(), meta));
+    // the copy to write back goes to JS at once (not a second copy in wasm memory), or is not
+    // written when the write-backs' allowance is full
+    let copy = (!f.not_modified)
+        .then(|| Held::for_writeback(&f.bytes))
+        .flatten()
+        .map(|held| (source_cache_url, held, meta));
     Ok((f, copy))
 }
 

@@ -72,7 +72,7 @@ async fn stored(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Entry>, Ser
             let left = entry.meta.left(now);
             let age = entry.meta.age(now);
             let promote = Write {
-                body: entry.body.clone(),
+                body: entry.body.clone(), // the same JS copy: no bytes are copied
                 meta: entry.meta.clone(),
                 cache: Some((key.cache_url.clone(), left)).filter(|c| c.1 > 0),
                 kv: None,
@@ -80,7 +80,7 @@ async fn stored(t: &mut Trip<'_>, key: &VariantKey) -> Result<Option<Entry>, Ser
             return Err(Served::variant(Variant {
                 cache_control: cache_control(&entry.meta, entry.meta.ttl),
                 meta: entry.meta,
-                body: Body::Bytes(entry.body),
+                body: Body::Held(entry.body),
                 status: "HIT",
                 layer: "kv",
                 writes: vec![promote],

@@ -16,6 +16,7 @@ mod failure;
 mod faults;
 mod fetch;
 mod freshness;
+mod held;
 mod image;
 mod inflight;
 mod key;

@@ -82,6 +82,8 @@ fn common(h: &Headers, cfg: &Config) {
             &(super::purge::memo_bytes() + super::coalesce::bytes() + super::failure::memo_bytes())
                 .to_string(),
         );
+        // bytes kept in JS (write-backs waiting, KV hits being answered: src/edge/held.rs)
+        let _ = h.set("x-edgepix-js-bytes", &super::held::held().to_string());
     }
 }
 
@@ -142,6 +144,8 @@ pub const SVG_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'";
 /// The body of a variant answer: bytes made here, or a stored body passed through.
 pub enum Body {
     Bytes(Vec<u8>),
+    /// A body in JS (a KV hit): streamed out without entering wasm memory.
+    Held(super::held::Held),
     Stream(ResponseBody, Option<u64>),
 }
 
@@ -201,6 +205,7 @@ pub fn variant(
     }
     let len = match &body {
         Body::Bytes(b) => Some(b.len() as u64),
+        Body::Held(b) => Some(b.len()),
         Body::Stream(_, len) => *len,
     };
     if let Some(len) = len {
@@ -210,6 +215,7 @@ pub fn variant(
     match (r.head, body) {
         (true, _) => b.empty(),
         (false, Body::Bytes(bytes)) => b.fixed(bytes),
+        (false, Body::Held(h)) => b.body(h.stream()),
         (false, Body::Stream(s, _)) => b.body(s),
     }
 }

@@ -2,8 +2,11 @@
 //! durable, eventually consistent). Both are best effort: every error here is logged and
 //! treated as a miss, never returned to the client.
 
+use super::held::Held;
 use serde::{Deserialize, Serialize};
-use worker::{console_warn, Cache, Env, Headers, Response, ResponseBuilder, Url};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use worker::{console_warn, Cache, Env, Headers, Response, Url};
 
 /// Everything needed to rebuild a variant's response headers. Stored as KV metadata (limit
 /// 1024 bytes) and as the `x-edgepix-meta` header of the Cache API copy.
@@ -67,7 +70,7 @@ impl Meta {
 }
 
 pub struct Entry {
-    pub body: Vec<u8>,
+    pub body: Held,
     pub meta: Meta,
 }
 
@@ -133,14 +136,16 @@ pub async fn cache_lookup(url: &str) -> Option<(Meta, worker::ResponseBody)> {
     Some((meta, resp.into_parts().1))
 }
 
-pub async fn cache_get(url: &str) -> Option<Entry> {
+/// A source's own copy from the Cache API, read into wasm for the transform.
+pub async fn cache_get(url: &str) -> Option<(Meta, Vec<u8>)> {
     let (meta, mut resp) = cached(url).await?;
     let body = resp.bytes().await.ok()?;
-    Some(Entry { body, meta })
+    Some((meta, body))
 }
 
-/// Stores with `max-age` = what is left of the entry's lifetime (or `ttl_override`).
-pub async fn cache_put(url: String, body: Vec<u8>, meta: &Meta, ttl: u64) {
+/// Stores with `max-age` = what is left of the entry's lifetime (or `ttl_override`). The body
+/// goes from its JS copy into the Response: it never enters wasm memory here.
+pub async fn cache_put(url: String, body: &Held, meta: &Meta, ttl: u64) {
     if ttl == 0 || super::faults::on("cache-down") {
         return;
     }
@@ -154,15 +159,34 @@ pub async fn cache_put(url: String, body: Vec<u8>, meta: &Meta, ttl: u64) {
     if !ok {
         return;
     }
-    let resp: Response = ResponseBuilder::new()
-        .with_status(200)
-        .with_headers(headers)
-        .fixed(body);
+    let init = web_sys::ResponseInit::new();
+    init.set_status(200);
+    init.set_headers(headers.0.as_ref());
+    let resp =
+        match web_sys::Response::new_with_opt_buffer_source_and_init(Some(body.array()), &init) {
+            Ok(r) => Response::from(r),
+            Err(e) => {
+                console_warn!("edgepix: cache API put failed: {e:?}");
+                return;
+            }
+        };
     if let Err(e) = Cache::default().put(url.as_str(), resp).await {
         console_warn!("edgepix: cache API put failed: {e}");
     }
 }
 
+/// The KV namespace's JS object and one of its methods: the crate's KV API copies every value
+/// through a wasm `Vec`, and a stored variant has no business in wasm memory.
+fn kv_method(env: &Env, name: &str) -> Option<(JsValue, js_sys::Function)> {
+    let kv = js_sys::Reflect::get(env.as_ref(), &super::config::KV_BINDING.into()).ok()?;
+    let f = js_sys::Reflect::get(&kv, &name.into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    Some((kv, f))
+}
+
+/// A KV entry with its metadata; the body stays in JS (`Held`).
 pub async fn kv_get(env: &Env, key: &str) -> Option<Entry> {
     if super::faults::on("kv-slow") {
         worker::Delay::from(std::time::Duration::from_millis(1500)).await;
@@ -171,34 +195,59 @@ pub async fn kv_get(env: &Env, key: &str) -> Option<Entry> {
         console_warn!("edgepix: KV get failed: injected fault kv-down");
         return None;
     }
-    let kv = env.kv(super::config::KV_BINDING).ok()?;
-    match kv.get(key).bytes_with_metadata::<Meta>().await {
-        Ok((Some(body), Some(meta))) => Some(Entry { body, meta }),
-        Ok(_) => None,
+    let (kv, get) = kv_method(env, "getWithMetadata")?;
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"type".into(), &"arrayBuffer".into()).ok()?;
+    let got = match get.call2(&kv, &key.into(), &options) {
+        Ok(p) => JsFuture::from(js_sys::Promise::from(p)).await,
+        Err(e) => Err(e),
+    };
+    let got = match got {
+        Ok(v) => v,
         Err(e) => {
-            console_warn!("edgepix: KV get failed: {e}");
-            None
+            console_warn!("edgepix: KV get failed: {e:?}");
+            return None;
         }
-    }
+    };
+    let value = js_sys::Reflect::get(&got, &"value".into()).ok()?;
+    let buffer: js_sys::ArrayBuffer = value.dyn_into().ok()?;
+    let metadata = js_sys::Reflect::get(&got, &"metadata".into()).ok()?;
+    let json: String = js_sys::JSON::stringify(&metadata).ok()?.into();
+    let meta: Meta = serde_json::from_str(&json).ok()?;
+    Some(Entry {
+        body: Held::adopt(js_sys::Uint8Array::new(&buffer)),
+        meta,
+    })
 }
 
-pub async fn kv_put(env: &Env, key: String, body: Vec<u8>, meta: Meta, retention: u64) {
+pub async fn kv_put(env: &Env, key: String, body: &Held, meta: Meta, retention: u64) {
     if super::faults::on("kv-down") {
         console_warn!("edgepix: KV put failed: injected fault kv-down");
         return;
     }
-    let Ok(kv) = env.kv(super::config::KV_BINDING) else {
+    let Some((kv, put)) = kv_method(env, "put") else {
         return;
     };
-    let put = kv
-        .put_bytes(&key, &body)
-        .and_then(|b| b.metadata(meta))
-        .map(|b| b.expiration_ttl(retention.max(60)));
-    let result = match put {
-        Ok(b) => b.execute().await,
+    let options = js_sys::Object::new();
+    let metadata = serde_json::to_string(&meta)
+        .ok()
+        .and_then(|m| js_sys::JSON::parse(&m).ok());
+    let set = metadata
+        .is_some_and(|m| js_sys::Reflect::set(&options, &"metadata".into(), &m).is_ok())
+        && js_sys::Reflect::set(
+            &options,
+            &"expirationTtl".into(),
+            &JsValue::from_f64(retention.max(60) as f64),
+        )
+        .is_ok();
+    if !set {
+        return;
+    }
+    let result = match put.call3(&kv, &key.into(), &body.array().buffer(), &options) {
+        Ok(p) => JsFuture::from(js_sys::Promise::from(p)).await,
         Err(e) => Err(e),
     };
     if let Err(e) = result {
-        console_warn!("edgepix: KV put failed: {e}");
+        console_warn!("edgepix: KV put failed: {e:?}");
     }
 }

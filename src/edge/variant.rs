@@ -4,6 +4,7 @@
 
 use super::coalesce::{Lead, Made, Shared};
 use super::fetch::Source;
+use super::held::Held;
 use super::key::VariantKey;
 use super::respond::Body;
 use super::served::{Served, Variant};
@@ -44,14 +45,17 @@ pub fn made(
         }));
     }
     let mut writes: Vec<Write> = Vec::new();
-    writes.extend(Write::decide(
-        body.clone(),
-        meta.clone(),
-        freshness,
-        Some(key.cache_url),
-        Some((key.kv_key, t.cfg.kv_retention)),
-        t.cfg.max_kv_bytes,
-    ));
+    // the variant's write-back copy goes to JS at once (`held`), if the allowance has room
+    writes.extend(Held::for_writeback(&body).and_then(|held| {
+        Write::decide(
+            held,
+            meta.clone(),
+            freshness,
+            Some(key.cache_url),
+            Some((key.kv_key, t.cfg.kv_retention)),
+            t.cfg.max_kv_bytes,
+        )
+    }));
     writes.extend(
         source.copy.and_then(|(url, bytes, meta)| {
             Write::decide(bytes, meta, freshness, Some(url), None, 0)

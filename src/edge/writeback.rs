@@ -3,12 +3,14 @@
 //! logged and ignored (a cache layer failing only makes later requests slower).
 
 use super::freshness::Freshness;
+use super::held::Held;
 use super::store::{self, Meta};
 use worker::{Context, Env};
 
 /// Where one entry goes.
 pub struct Write {
-    pub body: Vec<u8>,
+    /// In JS (`held`): a body waiting for a write must not sit in wasm memory.
+    pub body: Held,
     pub meta: Meta,
     /// Cache API: the URL and max-age (skipped when 0).
     pub cache: Option<(String, u64)>,
@@ -21,7 +23,7 @@ impl Write {
     /// origin's freshness alone: private sources are written nowhere; sources to revalidate
     /// only to KV, where the next request finds the source ETag to revalidate with.
     pub fn decide(
-        body: Vec<u8>,
+        body: Held,
         meta: Meta,
         freshness: Freshness,
         cache_url: Option<String>,
@@ -34,7 +36,7 @@ impl Write {
         let ttl = freshness.ttl();
         let cache = cache_url.filter(|_| ttl > 0).map(|u| (u, ttl));
         let kv = kv
-            .filter(|_| body.len() <= max_kv_bytes)
+            .filter(|_| body.len() <= max_kv_bytes as u64)
             .map(|(k, retention)| (k, retention.max(ttl)));
         (cache.is_some() || kv.is_some()).then_some(Write {
             body,
@@ -61,12 +63,12 @@ pub fn schedule(ctx: &Context, env: &Env, writes: Vec<Write>) {
             } = w;
             match (cache, kv) {
                 (Some((url, ttl)), Some((key, retention))) => {
-                    store::cache_put(url, body.clone(), &meta, ttl).await;
-                    store::kv_put(&env, key, body, meta, retention).await;
+                    store::cache_put(url, &body, &meta, ttl).await;
+                    store::kv_put(&env, key, &body, meta, retention).await;
                 }
-                (Some((url, ttl)), None) => store::cache_put(url, body, &meta, ttl).await,
+                (Some((url, ttl)), None) => store::cache_put(url, &body, &meta, ttl).await,
                 (None, Some((key, retention))) => {
-                    store::kv_put(&env, key, body, meta, retention).await
+                    store::kv_put(&env, key, &body, meta, retention).await
                 }
                 (None, None) => {}
             }
