@@ -1,0 +1,77 @@
+//! The metadata bomb of issue #18: a real small lossy WebP made a VP8X file with a 30 MiB
+//! `XMP ` chunk (31 MB in all, under the Worker's 32 MiB input cap). The probe holds where the
+//! chunk lies, not a copy of it, and a transform copies only what its output keeps.
+
+mod common;
+use common::*;
+use edgepix::format::OutputFormat;
+use edgepix::metadata::Kept;
+use edgepix::options::Metadata;
+use edgepix::Limits;
+
+const XMP_BYTES: usize = 30 << 20;
+
+fn chunk(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+    let mut c = kind.to_vec();
+    c.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    c.extend_from_slice(payload);
+    if payload.len() & 1 == 1 {
+        c.push(0);
+    }
+    c
+}
+
+/// small_31x13.webp (one `VP8 ` chunk) as VP8X with the XMP flag and a 30 MiB XMP chunk.
+fn bomb() -> Vec<u8> {
+    let small = read("conformance/webp/libwebp-test-data/small_31x13.webp");
+    assert_eq!(&small[12..16], b"VP8 ");
+    let mut vp8x = [0u8; 10];
+    vp8x[0] = 0x04;
+    vp8x[4..7].copy_from_slice(&30u32.to_le_bytes()[..3]);
+    vp8x[7..10].copy_from_slice(&12u32.to_le_bytes()[..3]);
+    let mut xmp = vec![b' '; XMP_BYTES];
+    xmp[..20].copy_from_slice(b"<x:xmpmeta xmlns:x='");
+    let body = [
+        chunk(b"VP8X", &vp8x),
+        small[12..].to_vec(),
+        chunk(b"XMP ", &xmp),
+    ]
+    .concat();
+    let mut out = b"RIFF".to_vec();
+    out.extend_from_slice(&(body.len() as u32 + 4).to_le_bytes());
+    out.extend_from_slice(b"WEBP");
+    out.extend_from_slice(&body);
+    out
+}
+
+#[test]
+fn the_probe_holds_where_the_xmp_lies_and_a_transform_copies_only_what_it_keeps() {
+    let bytes = bomb();
+    assert!(bytes.len() > 31_000_000 && bytes.len() < Limits::EDGE.max_input_bytes);
+    let probe = edgepix::probe(&bytes, &Limits::EDGE).unwrap();
+    assert_eq!((probe.width, probe.height), (31, 13));
+    let xmp = probe.xmp.expect("the XMP chunk is found");
+    assert_eq!(xmp.len, XMP_BYTES);
+    assert_eq!(&xmp.of(&bytes)[..20], b"<x:xmpmeta xmlns:x='");
+    // a clone (as `Output::input`) is a few words, whatever the chunk's size
+    assert!(std::mem::size_of_val(&probe.clone()) < 1024);
+    let webp = OutputFormat::Webp;
+    let jpeg = OutputFormat::Jpeg { progressive: false };
+    // no output but a JPEG under metadata=keep writes XMP: nothing is copied for the others
+    for (mode, out) in [
+        (Metadata::Copyright, webp),
+        (Metadata::None, webp),
+        (Metadata::Keep, webp),
+        (Metadata::Keep, OutputFormat::Png),
+        (Metadata::Copyright, jpeg),
+        (Metadata::None, jpeg),
+    ] {
+        assert_eq!(
+            Kept::for_output(&bytes, &probe, mode, out),
+            Kept::default(),
+            "{mode:?} {out:?}"
+        );
+    }
+    let kept = Kept::for_output(&bytes, &probe, Metadata::Keep, jpeg);
+    assert_eq!(kept.bytes(), XMP_BYTES as u64, "kept once, as it came");
+}
