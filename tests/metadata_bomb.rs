@@ -23,13 +23,17 @@ fn chunk(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
 
 /// small_31x13.webp (one `VP8 ` chunk) as VP8X with the XMP flag and a 30 MiB XMP chunk.
 fn bomb() -> Vec<u8> {
+    with_xmp(XMP_BYTES)
+}
+
+fn with_xmp(xmp_bytes: usize) -> Vec<u8> {
     let small = read("conformance/webp/libwebp-test-data/small_31x13.webp");
     assert_eq!(&small[12..16], b"VP8 ");
     let mut vp8x = [0u8; 10];
     vp8x[0] = 0x04;
     vp8x[4..7].copy_from_slice(&30u32.to_le_bytes()[..3]);
     vp8x[7..10].copy_from_slice(&12u32.to_le_bytes()[..3]);
-    let mut xmp = vec![b' '; XMP_BYTES];
+    let mut xmp = vec![b' '; xmp_bytes];
     xmp[..20].copy_from_slice(b"<x:xmpmeta xmlns:x='");
     let body = [
         chunk(b"VP8X", &vp8x),
@@ -57,8 +61,10 @@ fn the_probe_holds_where_the_xmp_lies_and_a_transform_copies_only_what_it_keeps(
     assert!(std::mem::size_of_val(&probe.clone()) < 1024);
     let webp = OutputFormat::Webp;
     let jpeg = OutputFormat::Jpeg { progressive: false };
-    // no output but a JPEG under metadata=keep writes XMP: nothing is copied for the others
+    // no output but a JPEG under metadata=keep writes XMP, and a JPEG only up to one APP1
+    // segment: nothing is copied for the others, nor for this one
     for (mode, out) in [
+        (Metadata::Keep, jpeg),
         (Metadata::Copyright, webp),
         (Metadata::None, webp),
         (Metadata::Keep, webp),
@@ -72,6 +78,18 @@ fn the_probe_holds_where_the_xmp_lies_and_a_transform_copies_only_what_it_keeps(
             "{mode:?} {out:?}"
         );
     }
-    let kept = Kept::for_output(&bytes, &probe, Metadata::Keep, jpeg);
-    assert_eq!(kept.bytes(), XMP_BYTES as u64, "kept once, as it came");
+    // one that fits is copied once, as it came
+    let small = with_xmp(4000);
+    let p = edgepix::probe(&small, &Limits::EDGE).unwrap();
+    let kept = Kept::for_output(&small, &p, Metadata::Keep, jpeg);
+    assert_eq!(kept.xmp.as_deref(), Some(p.xmp.unwrap().of(&small)));
+    assert_eq!(kept.bytes(), 4000);
+    // and written into the JPEG
+    let o = edgepix::Options::parse("width=8,format=jpeg,metadata=keep").unwrap();
+    let out = edgepix::transform(&small, &o, Default::default(), &Limits::EDGE, &|| 0.0).unwrap();
+    let sig = b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta";
+    assert!(
+        out.bytes.windows(sig.len()).any(|w| w == sig),
+        "the XMP segment is written"
+    );
 }

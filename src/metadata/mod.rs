@@ -11,6 +11,12 @@ use crate::format::OutputFormat;
 use crate::options::Metadata;
 use crate::probe::Probe;
 
+/// The largest APP1 segment the JPEG encoder writes (a segment's length field is 16 bits).
+pub const JPEG_SEGMENT_MAX: usize = 65_000;
+/// What precedes the TIFF bytes in a JPEG's EXIF segment, and the packet in its XMP segment.
+pub const EXIF_PREFIX: &[u8] = b"Exif\0\0";
+pub const XMP_PREFIX: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
+
 /// The metadata a transformed output carries, copied out of the input once: the encoders get
 /// these bytes, and nothing the output drops was ever copied.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,9 +30,18 @@ pub struct Kept {
 impl Kept {
     /// What `output` keeps of `source`'s metadata (`probe` is `source`'s probe).
     pub fn for_output(source: &[u8], probe: &Probe, mode: Metadata, output: OutputFormat) -> Kept {
-        let exif = probe.exif.map(|s| s.of(source));
-        let xmp = match (mode, output) {
-            (Metadata::Keep, OutputFormat::Jpeg { .. }) => probe.xmp.map(|s| s.of(source).to_vec()),
+        let jpeg = matches!(output, OutputFormat::Jpeg { .. });
+        // a JPEG holds each in one APP1 segment: a larger one is not written, so not copied
+        let fits = |prefix: usize, len: usize| !jpeg || prefix + len < JPEG_SEGMENT_MAX;
+        let exif = probe
+            .exif
+            .filter(|s| mode == Metadata::Copyright || fits(EXIF_PREFIX.len(), s.len))
+            .map(|s| s.of(source));
+        let xmp = match (mode, jpeg) {
+            (Metadata::Keep, true) => probe
+                .xmp
+                .filter(|s| fits(XMP_PREFIX.len(), s.len))
+                .map(|s| s.of(source).to_vec()),
             _ => None,
         };
         Kept {
