@@ -93,3 +93,38 @@ fn the_probe_holds_where_the_xmp_lies_and_a_transform_copies_only_what_it_keeps(
         "the XMP segment is written"
     );
 }
+
+/// The budget counts the dropped XMP once, as part of the input: not again in the output's
+/// allowance (which the WebP encoder's model holds three times over).
+#[test]
+fn the_budget_counts_a_dropped_xmp_once() {
+    let bytes = bomb();
+    let limits = Limits::EDGE;
+    let probe = edgepix::probe(&bytes, &limits).unwrap();
+    let client = edgepix::Client::new(edgepix::Accepts {
+        webp: true,
+        avif: false,
+    });
+    for opts in [
+        "width=8,format=webp",
+        "width=8,format=webp,metadata=keep",
+        "width=8,format=jpeg",
+        "width=8,format=jpeg,metadata=keep",
+        "width=8,format=png,metadata=none",
+    ] {
+        let o = edgepix::Options::parse(opts).unwrap();
+        let plan = edgepix::budget::plan(&probe, &o.resolve(&client), &limits)
+            .unwrap_or_else(|e| panic!("{opts}: {e}"));
+        assert!(
+            plan.output_allowance < 1 << 20,
+            "{opts}: allowance {}",
+            plan.output_allowance
+        );
+        assert!(
+            plan.memory.peak < plan.memory.input + (8 << 20),
+            "{opts}: peak {} for an input of {}",
+            plan.memory.peak,
+            plan.memory.input
+        );
+    }
+}
