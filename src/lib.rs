@@ -15,6 +15,7 @@ pub mod format;
 pub mod heap;
 pub mod info;
 pub mod limits;
+pub mod metadata;
 pub mod metrics;
 pub mod options;
 pub mod pipeline;

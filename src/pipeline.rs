@@ -177,8 +177,9 @@ pub fn render_planned(
         Frames::Still => {}
         Frames::Animated(a) => return animate(bytes, probe, plan, a, overlays, limits, clock),
         Frames::Untransformed => {
+            // the input's own bytes, its metadata rewritten as the mode says
             return Ok(Rendered::Animation(Output {
-                bytes: bytes.to_vec(),
+                bytes: crate::metadata::strip::untransformed(bytes, probe.format, plan.metadata)?,
                 format: plan.output,
                 width: probe.width,
                 height: probe.height,
@@ -189,7 +190,7 @@ pub fn render_planned(
                 quality_choice: None,
                 steps: Vec::new(),
                 encodes: 0,
-            }))
+            }));
         }
     }
     let t0 = clock();
@@ -238,10 +239,12 @@ pub fn render_planned(
         resize: clock() - t1,
         encode: 0.0,
     };
+    let kept = crate::metadata::Kept::for_output(bytes, &probe, plan.metadata, plan.output);
     Ok(Rendered::Frame(Frame {
         raster,
         plan,
         probe,
+        kept,
         timings,
         steps: ran,
     }))

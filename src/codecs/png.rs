@@ -61,6 +61,9 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     );
     // expand palette, tRNS and low bit depths to 8-bit; 16-bit is reduced below with rounding
     d.set_transformations(png::Transformations::EXPAND);
+    // No output carries tEXt/zTXt/iTXt: skipped as read, not buffered and copied into `Info`
+    // (a large comment would otherwise be held twice, and count against the decode's limit).
+    d.set_ignore_text_chunk(true);
     let mut reader = d.read_info().map_err(err)?;
     let info = reader.info();
     let (w, h) = (info.width, info.height);

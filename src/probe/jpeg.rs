@@ -1,4 +1,4 @@
-use super::{base, JpegHeader, Walked};
+use super::{base, JpegHeader, Span, Walked};
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::format::ImageFormat;
@@ -39,11 +39,11 @@ pub(super) fn probe(data: &[u8]) -> Result<Walked> {
         })?;
         match marker {
             0xE1 if seg.starts_with(b"Exif\0\0") && p.exif.is_none() => {
-                p.exif = Some(seg[6..].to_vec());
+                p.exif = Some(Span::within(data, &seg[6..]));
                 p.orientation = crate::exif::orientation(&seg[6..]);
             }
             0xE1 if seg.starts_with(XMP_SIG) && p.xmp.is_none() => {
-                p.xmp = Some(seg[XMP_SIG.len()..].to_vec())
+                p.xmp = Some(Span::within(data, &seg[XMP_SIG.len()..]))
             }
             0xE2 if seg.starts_with(b"ICC_PROFILE\0") => {
                 p.has_icc = true;

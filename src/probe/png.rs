@@ -1,4 +1,4 @@
-use super::{base, Walked};
+use super::{base, Span, Walked};
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::format::ImageFormat;
@@ -56,7 +56,7 @@ pub(super) fn probe(data: &[u8]) -> Result<Walked> {
             }
             b"tRNS" => p.has_alpha = true,
             b"acTL" => p.frames = Cursor::new(body).be32().unwrap_or(1).max(1),
-            b"eXIf" => p.exif = Some(body.to_vec()),
+            b"eXIf" => p.exif = Some(Span::within(data, body)),
             _ => {}
         }
         if c.skip(4).is_none() {

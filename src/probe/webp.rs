@@ -1,4 +1,4 @@
-use super::{base, FrameScan, Walked};
+use super::{base, FrameScan, Span, Walked};
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::format::ImageFormat;
@@ -61,9 +61,9 @@ pub(super) fn probe(data: &[u8]) -> Result<Walked> {
             }
             b"EXIF" => {
                 p.orientation = crate::exif::orientation(body);
-                p.exif = Some(crate::exif::tiff_payload(body).to_vec());
+                p.exif = Some(Span::within(data, crate::exif::tiff_payload(body)));
             }
-            b"XMP " => p.xmp = Some(body.to_vec()),
+            b"XMP " => p.xmp = Some(Span::within(data, body)),
             b"ICCP" => p.icc_bytes = body.len() as u64,
             b"ANIM" => scan.loop_count = b.skip(4).and_then(|_| b.le16()),
             b"ANMF" => {

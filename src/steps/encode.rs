@@ -5,19 +5,17 @@ use crate::codecs::{self, jpeg::JpegParams};
 use crate::error::{Error, Result};
 use crate::format::OutputFormat;
 use crate::heap::{Block, FrameShape, Heap};
+use crate::metadata::{Kept, JPEG_SEGMENT_MAX, XMP_PREFIX};
 use crate::options::Metadata;
 use crate::pixels::{compose, Layout, Raster};
 use crate::plan::{Frames, Plan};
 use crate::probe::Probe;
 
-/// The still encoder the plan names, within the plan's output allowance.
-pub fn run(r: &Raster, plan: &Plan, probe: &Probe) -> Result<Vec<u8>> {
-    let exif = crate::exif::for_output(probe.exif.as_deref(), plan.metadata);
-    let xmp = if plan.metadata == Metadata::Keep {
-        probe.xmp.as_deref()
-    } else {
-        None
-    };
+/// The still encoder the plan names, within the plan's output allowance, with the metadata
+/// the plan's mode keeps (`Kept::for_output`).
+pub fn run(r: &Raster, plan: &Plan, kept: &Kept) -> Result<Vec<u8>> {
+    let exif = &kept.exif;
+    let xmp = kept.xmp.as_deref();
     match plan.output {
         OutputFormat::Jpeg { progressive } => {
             let flat;
@@ -82,8 +80,21 @@ pub fn output_layout(probe: &Probe, plan: &Plan) -> Layout {
 pub fn output_allowance(probe: &Probe, plan: &Plan) -> u64 {
     let (ow, oh) = plan.output_size();
     let frame = FrameShape::new(ow, oh, output_layout(probe, plan));
-    let metadata = probe.exif.as_ref().map_or(0, |e| e.len() as u64)
-        + probe.xmp.as_ref().map_or(0, |x| x.len() as u64);
+    // What the encoder writes (`Kept::for_output`): the EXIF unless the mode drops it (its size
+    // also bounds the copyright-only EXIF), the XMP only into a JPEG under keep. A chunk the
+    // output drops is counted once, as part of the input.
+    let exif = match plan.metadata {
+        Metadata::None => 0,
+        _ => probe.exif.map_or(0, |e| e.len as u64),
+    };
+    let xmp = match (plan.metadata, plan.output) {
+        (Metadata::Keep, OutputFormat::Jpeg { .. }) => probe
+            .xmp
+            .filter(|x| XMP_PREFIX.len() + x.len < JPEG_SEGMENT_MAX)
+            .map_or(0, |x| x.len as u64),
+        _ => 0,
+    };
+    let metadata = exif + xmp;
     match plan.output {
         OutputFormat::Jpeg { .. } => codecs::jpeg::output_allowance(frame, metadata),
         OutputFormat::Png => codecs::png::output_allowance(frame, metadata),

@@ -6,6 +6,7 @@ use super::Step;
 use crate::error::Result;
 use crate::format::OutputFormat;
 use crate::heap::MemoryEstimate;
+use crate::metadata::Kept;
 use crate::pixels::Raster;
 use crate::plan::Plan;
 use crate::probe::Probe;
@@ -72,6 +73,8 @@ pub struct Frame {
     pub raster: Raster,
     pub plan: Plan,
     pub probe: Probe,
+    /// The input's metadata the output keeps, copied once (`Kept::for_output`).
+    pub kept: Kept,
     pub timings: Timings,
     /// The steps that made the frame (`Output::steps`).
     pub steps: Vec<&'static str>,
@@ -86,7 +89,7 @@ impl Frame {
             quality,
             ..self.plan.clone()
         };
-        let bytes = super::encode::run(&self.raster, &plan, &self.probe)?;
+        let bytes = super::encode::run(&self.raster, &plan, &self.kept)?;
         let mut steps = self.steps.clone();
         steps.push(Step::Encode.name());
         Ok(Output {

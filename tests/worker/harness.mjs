@@ -30,6 +30,8 @@ export function freePort() {
  *   /ttl1/c/<corpus path>     Cache-Control: max-age=1 (to make variants stale quickly)
  *   /cc/<directive>/c/<path>  Cache-Control: <directive> (no-store, private, no-cache ...)
  *   /t/<path under tests/data> the repository's own test files (crafted hostile inputs)
+ *   /m/<name>                 bytes a test made (`origin.made.set(name, buffer)`), too large
+ *                             or too hostile to commit
  * A matching If-None-Match gets 304 (counted in `origin.notModified`).
  * `origin.mode` = 'ok' | '500' | 'hang' | '404' changes every answer; `origin.hits(path)`
  * counts requests per path (query string ignored).
@@ -40,6 +42,7 @@ export async function startOrigin() {
   const origin = {
     mode: 'ok',
     notModified: 0,
+    made: new Map(),
     log,
     hits: (p) => log.filter((r) => r.path === p).length,
     total: () => log.length,
@@ -73,6 +76,15 @@ export async function startOrigin() {
     if (cc) {
       cacheControl = decodeURIComponent(cc[1]);
       p = cc[2];
+    }
+    const made = p.startsWith('/m/') && origin.made.get(p.slice(3));
+    if (made && origin.mode === 'ok') {
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': made.length,
+        'cache-control': cacheControl,
+      });
+      return res.end(req.method === 'HEAD' ? undefined : made);
     }
     let root = CORPUS;
     if (p.startsWith('/t/')) {

@@ -1,5 +1,6 @@
 // What a stranger's traffic costs an isolate (issue #18), on a fresh `wrangler dev` with
-// DEBUG_MEMORY_HEADER: distinct long-path misses leave linear memory where it was (every
+// DEBUG_MEMORY_HEADER: a metadata bomb (a tiny WebP with a 30 MiB XMP chunk) is held once, as
+// the source's bytes, not copied by the probe; distinct long-path misses leave linear memory where it was (every
 // per-isolate map is bounded by bytes, keys hashed: src/edge/memo.rs), and a failing variant
 // asked for again, one after another or all at once, costs the origin one fetch, not one per
 // request (src/edge/failure.rs).
@@ -7,7 +8,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startOrigin, startWrangler, writeTestConfig, tmpDir } from './harness.mjs';
+import { startOrigin, startWrangler, writeTestConfig, tmpDir, CORPUS } from './harness.mjs';
+import { chunks, chunk, riff, vp8x } from './riff.mjs';
 
 let origin;
 let wr;
@@ -57,6 +59,42 @@ async function flood(n, width, url) {
   await Promise.all(Array.from({ length: width }, lane));
   return { mem, memo, statuses };
 }
+
+// On an isolate of its own: linear memory never shrinks, so what it reaches there is this
+// request's own (and the flood below still starts from a small heap, where growth shows).
+test('metadata bomb: a 31 MB WebP that is a 30 MiB XMP chunk leaves linear memory at most 72 MiB', async () => {
+  // a real lossy WebP (31x13) made a VP8X file, its XMP flag set, the XMP chunk after the image
+  const small = fs.readFileSync(path.join(CORPUS, 'conformance/webp/libwebp-test-data/small_31x13.webp'));
+  const image = chunks(small).filter((c) => c.kind === 'VP8 ');
+  assert.equal(image.length, 1);
+  const xmp = Buffer.alloc(30 << 20, 0x20);
+  xmp.write("<?xpacket begin='' id='W5M0MpCehiHzreSzNTczkc9d'?><x:xmpmeta xmlns:x='adobe:ns:meta/'>");
+  const bomb = riff([vp8x(0x04, 31, 13), image[0].bytes, chunk('XMP ', xmp)]);
+  assert.ok(bomb.length > 31_000_000 && bomb.length < 32 << 20, `${bomb.length} B`);
+  origin.made.set('xmp-bomb.webp', bomb);
+  // its own directory too: two wrangler dev processes must not share a working directory
+  const ownDir = tmpDir();
+  const own = await startWrangler({
+    config: writeTestConfig(ownDir),
+    persist: path.join(ownDir, 'state'),
+    vars: { ALLOWED_ORIGINS: `${origin.base}/**`, DEBUG_MEMORY_HEADER: 'true' },
+  });
+  let r;
+  try {
+    r = await get(`${own.url}/cdn-cgi/image/width=8,format=webp/${origin.base}/m/xmp-bomb.webp`);
+  } finally {
+    await own.stop();
+    fs.rmSync(ownDir, { recursive: true, force: true });
+  }
+  const mem = Number(r.h.get('x-edgepix-wasm-memory'));
+  console.log(`metadata bomb: ${bomb.length} B source, answered ${r.status}, linear memory ${mem} B`);
+  assert.ok(mem > bomb.length, `x-edgepix-wasm-memory ${mem}: the source itself is in wasm memory`);
+  assert.ok(mem <= 72 * 1024 * 1024, `linear memory ${mem} B`);
+  // the budget counts the dropped XMP once, as part of the input: an 8 px WebP without it
+  assert.equal(r.status, 200, r.body.toString());
+  assert.equal(r.h.get('content-type'), 'image/webp');
+  assert.ok(r.body.length < 1024 && !r.body.includes('XMP '), `${r.body.length} B`);
+});
 
 test('path flood: 2,000 distinct 12,000-byte paths (404) grow linear memory by at most 512 KiB', async () => {
   const long = 'a'.repeat(12_000);

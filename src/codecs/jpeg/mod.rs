@@ -255,18 +255,11 @@ pub fn encode(r: &Raster, p: &JpegParams) -> Result<Vec<u8>> {
     // libjpeg averages each 2x2 chroma block; the default takes the top-left pixel, which
     // aliases fine colour detail.
     enc.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
-    if let Some(exif) = p.exif {
-        let mut seg = b"Exif\0\0".to_vec();
-        seg.extend_from_slice(exif);
-        if seg.len() < 65_000 {
-            enc.add_app_segment(1, seg).map_err(Error::internal)?;
-        }
-    }
-    if let Some(xmp) = p.xmp {
-        let mut seg = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
-        seg.extend_from_slice(xmp);
-        if seg.len() < 65_000 {
-            enc.add_app_segment(1, seg).map_err(Error::internal)?;
+    use crate::metadata::{EXIF_PREFIX, JPEG_SEGMENT_MAX, XMP_PREFIX};
+    for (prefix, data) in [(EXIF_PREFIX, p.exif), (XMP_PREFIX, p.xmp)] {
+        if let Some(data) = data.filter(|d| prefix.len() + d.len() < JPEG_SEGMENT_MAX) {
+            enc.add_app_segment(1, [prefix, data].concat())
+                .map_err(Error::internal)?;
         }
     }
     let written = enc.encode(&r.data, w, h, ColorType::Rgb);
