@@ -11,16 +11,6 @@ use edgepix::Limits;
 
 const XMP_BYTES: usize = 30 << 20;
 
-fn chunk(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-    let mut c = kind.to_vec();
-    c.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    c.extend_from_slice(payload);
-    if payload.len() & 1 == 1 {
-        c.push(0);
-    }
-    c
-}
-
 /// small_31x13.webp (one `VP8 ` chunk) as VP8X with the XMP flag and a 30 MiB XMP chunk.
 fn bomb() -> Vec<u8> {
     with_xmp(XMP_BYTES)
@@ -36,9 +26,9 @@ fn with_xmp(xmp_bytes: usize) -> Vec<u8> {
     let mut xmp = vec![b' '; xmp_bytes];
     xmp[..20].copy_from_slice(b"<x:xmpmeta xmlns:x='");
     let body = [
-        chunk(b"VP8X", &vp8x),
+        riff_chunk(b"VP8X", &vp8x),
         small[12..].to_vec(),
-        chunk(b"XMP ", &xmp),
+        riff_chunk(b"XMP ", &xmp),
     ]
     .concat();
     let mut out = b"RIFF".to_vec();

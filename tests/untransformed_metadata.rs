@@ -71,16 +71,6 @@ fn chunks(webp: &[u8]) -> Vec<([u8; 4], Vec<u8>)> {
     out
 }
 
-fn chunk(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-    let mut c = kind.to_vec();
-    c.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    c.extend_from_slice(payload);
-    if payload.len() & 1 == 1 {
-        c.push(0);
-    }
-    c
-}
-
 /// `webp` (a VP8X file) with EXIF (GPS and copyright) and XMP (GPS) chunks after its image
 /// data, and their VP8X flags set, as a camera app's export would have them.
 fn webp_with_gps(webp: &[u8]) -> Vec<u8> {
@@ -91,8 +81,8 @@ fn webp_with_gps(webp: &[u8]) -> Vec<u8> {
         }
         body.extend_from_slice(&c);
     }
-    body.extend_from_slice(&chunk(b"EXIF", &exif_with_gps()));
-    body.extend_from_slice(&chunk(b"XMP ", XMP_GPS));
+    body.extend_from_slice(&riff_chunk(b"EXIF", &exif_with_gps()));
+    body.extend_from_slice(&riff_chunk(b"XMP ", XMP_GPS));
     let mut out = b"RIFF".to_vec();
     out.extend_from_slice(&(body.len() as u32 + 4).to_le_bytes());
     out.extend_from_slice(b"WEBP");

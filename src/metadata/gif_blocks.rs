@@ -8,6 +8,8 @@
 use super::pieces::Pieces;
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
+// the same sub-block walk the probe does before any rewrite is asked of the file
+use crate::probe::gif::skip_sub_blocks;
 
 /// Application extensions an animation needs (loop count) or its colours (ICC).
 const KEPT_APPS: [&[u8; 11]; 3] = [b"NETSCAPE2.0", b"ANIMEXTS1.0", b"ICCRGBG1012"];
@@ -69,15 +71,4 @@ fn image_block(c: &mut Cursor) -> Option<()> {
     }
     c.u8()?; // LZW minimum code size
     skip_sub_blocks(c)
-}
-
-/// Skips data sub-blocks up to and including the terminator; `None` when the data ends first.
-fn skip_sub_blocks(c: &mut Cursor) -> Option<()> {
-    loop {
-        let n = c.u8()?;
-        if n == 0 {
-            return Some(());
-        }
-        c.skip(n as u64)?;
-    }
 }

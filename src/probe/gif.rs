@@ -29,7 +29,7 @@ pub(super) fn probe(data: &[u8]) -> Result<Walked> {
 }
 
 /// Skips data sub-blocks up to and including the terminator. `None` when the data ends first.
-fn skip_sub_blocks(c: &mut Cursor) -> Option<()> {
+pub(crate) fn skip_sub_blocks(c: &mut Cursor) -> Option<()> {
     loop {
         let n = c.u8()?;
         if n == 0 {

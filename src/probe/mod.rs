@@ -2,7 +2,7 @@
 //! every limit is enforced here, before a decoder can be asked to allocate.
 
 mod avif;
-mod gif;
+pub(crate) mod gif;
 mod jpeg;
 mod plays;
 mod png;

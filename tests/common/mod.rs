@@ -344,3 +344,14 @@ pub fn luma_f64(data: &[f64], c: usize) -> Vec<f64> {
         .map(|p| 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2])
         .collect()
 }
+
+/// One RIFF (WebP) chunk: fourcc, little-endian size, payload, pad byte.
+pub fn riff_chunk(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+    let mut c = kind.to_vec();
+    c.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    c.extend_from_slice(payload);
+    if payload.len() & 1 == 1 {
+        c.push(0);
+    }
+    c
+}
